@@ -1,0 +1,1 @@
+"""Scrapy commands of newsspider: ``crawl`` (validated arguments), ``record``, ``regenerate``."""

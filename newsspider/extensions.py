@@ -1,0 +1,37 @@
+"""Extensions of newsspider."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+
+class StatsFileExtension:
+    """Write the crawl's final stats as JSON to ``STATS_FILE`` (for monitoring and tests)."""
+
+    def __init__(self, crawler: Crawler, path: Path) -> None:
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatsFileExtension:
+        path = crawler.settings.get("STATS_FILE")
+        if not path:
+            raise NotConfigured("STATS_FILE is not set")
+        extension = cls(crawler, Path(path))
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = {
+            key: str(value) if not isinstance(value, int | float) else value
+            for key, value in self.crawler.stats.get_stats().items()
+        }
+        stats["finish_reason"] = reason
+        self.path.write_text(json.dumps(stats, indent=2, sort_keys=True), "utf-8")

@@ -1,0 +1,50 @@
+"""Which hosts newsspider may request: Daily8's own plus ``ALLOWED_HOSTS``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from newsspider import site
+
+
+class HostPolicy:
+    """Allow Daily8's hosts over http(s), plus extra ``host`` or ``host:port`` entries."""
+
+    def __init__(self, extra: list[str] | tuple[str, ...] = ()) -> None:
+        self.hosts = set(site.HOSTS)
+        self.host_ports: set[tuple[str, int]] = set()
+        for entry in extra:
+            entry = entry.strip().lower()
+            if not entry:
+                continue
+            host, sep, port = entry.rpartition(":")
+            if sep and port.isdigit():
+                self.host_ports.add((host.strip("[]"), int(port)))
+            else:
+                self.hosts.add(entry.strip("[]"))
+
+    @classmethod
+    def from_setting(cls, value: object) -> HostPolicy:
+        """Build from the ``ALLOWED_HOSTS`` setting (a list or a comma-separated string)."""
+        if isinstance(value, str):
+            return cls(value.split(","))
+        if isinstance(value, list | tuple):
+            return cls([str(v) for v in value])
+        return cls()
+
+    def allows(self, url: str) -> bool:
+        """True for http(s) URLs on an allowed host (and port)."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        host = parts.hostname.lower()
+        if port is None:
+            return host in self.hosts
+        if (host, port) in self.host_ports:
+            return True
+        default = 443 if parts.scheme == "https" else 80
+        return port == default and host in self.hosts

@@ -1,0 +1,238 @@
+"""Page parsers (web-poet page objects): one per page type, no knowledge of the spider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from urllib.parse import unquote, urlsplit
+
+import attrs
+from lxml import etree
+from parsel import Selector
+from web_poet import Returns, WebPage
+from web_poet import field as page_field
+
+from newsspider import site
+from newsspider.fixtures import iso
+from newsspider.items import Article, Image, RelatedArticle
+
+_XPATH = {
+    name: etree.XPath(expr)
+    for name, expr in {
+        **{f"article_{k}": v for k, v in site.ARTICLE.items()},
+        **{f"card_{k}": v for k, v in site.CARD.items()},
+        **{f"listing_{k}": v for k, v in site.LISTING.items()},
+    }.items()
+}
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+# C0/C1 control characters other than whitespace (which text() folds anyway).
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)])
+
+
+def text_of(node: etree._Element | None) -> str:
+    """Visible text of `node`: no scripts, styles or comments; whitespace folded."""
+    if node is None:
+        return ""
+    parts: list[str] = []
+    _collect_text(node, parts)
+    return " ".join("".join(parts).translate(_CONTROL).split())
+
+
+def _collect_text(node: etree._Element, parts: list[str]) -> None:
+    if isinstance(node.tag, str) and node.tag not in _SKIPPED_TAGS:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            _collect_text(child, parts)
+            if child.tail:
+                parts.append(child.tail)
+    elif not isinstance(node.tag, str) or node.tag in _SKIPPED_TAGS:
+        return
+
+
+def _first(nodes: object) -> etree._Element | None:
+    if isinstance(nodes, list) and nodes and isinstance(nodes[0], etree._Element):
+        return nodes[0]
+    return None
+
+
+def _strings(nodes: object) -> list[str]:
+    return [str(node) for node in nodes] if isinstance(nodes, list) else []
+
+
+def article_id(url: str) -> str | None:
+    """The 32-hex article id of an article URL on any host, else None."""
+    match = site.ARTICLE_PATH.match(urlsplit(url).path)
+    return match["id"] if match else None
+
+
+def url_locale(url: str) -> str:
+    """``en`` for ``/en/...`` paths, else ``ar`` (Daily8's default locale)."""
+    path = urlsplit(url).path
+    return "en" if path == "/en" or path.startswith("/en/") else "ar"
+
+
+class _Page(WebPage):  # type: ignore[type-arg]
+    @cached_property
+    def _root(self) -> etree._Element:
+        selector: Selector = self.response.selector
+        root: etree._Element = selector.root
+        return root
+
+    def _xpath(self, name: str, node: etree._Element | None = None) -> list[etree._Element]:
+        result = _XPATH[name](self._root if node is None else node)
+        return result if isinstance(result, list) else []
+
+    def _absolute(self, href: str) -> str:
+        return str(self.response.urljoin(href.strip()))
+
+
+@attrs.define
+class ArticlePage(_Page, Returns[Article]):
+    """An article page (``/en/article/<id>``, ``/article/<id>``)."""
+
+    fetch_time: datetime = attrs.field(factory=lambda: datetime.now(UTC))
+
+    @cached_property
+    def _header(self) -> etree._Element | None:
+        return _first(self._xpath("article_header"))
+
+    @page_field
+    def id(self) -> str:
+        return article_id(str(self.response.url)) or ""
+
+    @page_field
+    def url(self) -> str:
+        return str(self.response.url)
+
+    @page_field
+    def locale(self) -> str:
+        return url_locale(str(self.response.url))
+
+    @page_field
+    def title(self) -> str:
+        return text_of(_first(self._xpath("article_title")))
+
+    @page_field
+    def source(self) -> str | None:
+        if self._header is None:
+            return None
+        return text_of(_first(self._xpath("article_header_source", self._header))) or None
+
+    @page_field
+    def stamp_raw(self) -> str | None:
+        if self._header is None:
+            return None
+        return text_of(_first(self._xpath("article_header_stamp", self._header))) or None
+
+    @cached_property
+    def _blocks(self) -> list[etree._Element]:
+        return self._xpath("article_body")
+
+    @page_field
+    def body(self) -> list[str]:
+        paragraphs = (text_of(block) for block in self._blocks if block.tag == "p")
+        return [text for text in paragraphs if text]
+
+    @page_field
+    def images(self) -> list[Image]:
+        images = []
+        for figure in self._blocks:
+            if figure.tag != "figure":
+                continue
+            src = _strings(self._xpath("article_figure_img", figure))
+            if not src:
+                continue
+            caption = " ".join(
+                " ".join(_strings(self._xpath("article_figure_caption", figure))).split()
+            )
+            credit = text_of(_first(self._xpath("article_figure_credit", figure)))
+            images.append(
+                Image(
+                    src=self._absolute(src[0]), caption=caption or None, credit_raw=credit or None
+                )
+            )
+        return images
+
+    @page_field
+    def hashtags(self) -> list[str]:
+        tags: dict[str, None] = {}
+        for href in _strings(self._xpath("article_hashtags")):
+            match = site.HASHTAG_PATH.match(urlsplit(self._absolute(href)).path)
+            if match:
+                tags[unquote(match["tag"])] = None
+        return list(tags)
+
+    @page_field
+    def related(self) -> list[RelatedArticle]:
+        cards = []
+        for card in self._xpath("article_related_cards"):
+            parsed = parse_card(card, self._absolute)
+            if parsed is not None:
+                cards.append(parsed)
+        return cards
+
+    @page_field
+    def comment_count(self) -> int:
+        return len(self._xpath("article_comments"))
+
+    @page_field
+    def fetched_at(self) -> str:
+        return iso(self.fetch_time)
+
+
+def parse_card(card: etree._Element, absolute: object) -> RelatedArticle | None:
+    """A related-article or listing card; None when it links to no article."""
+    hrefs = _strings(_XPATH["card_href"](card))
+    if not hrefs or not callable(absolute):
+        return None
+    url = str(absolute(hrefs[0]))
+    card_id = article_id(url)
+    if card_id is None:
+        return None
+    nodes = _XPATH["card_source"](card)
+    source = text_of(_first(nodes)) or None
+    bullets = [text_of(li) for li in _XPATH["card_bullets"](card)]  # type: ignore[union-attr]
+    category = next((b for b in bullets if b and b != source), None)
+    return RelatedArticle(
+        id=card_id,
+        url=url,
+        title=text_of(_first(_XPATH["card_title"](card))),
+        source=source,
+        stamp_raw=text_of(_first(_XPATH["card_stamp"](card))) or None,
+        category=category,
+    )
+
+
+@dataclass(slots=True)
+class Listing:
+    """What a listing page (home, hashtag) links to."""
+
+    article_urls: list[str] = field(default_factory=list)
+    hashtag_urls: list[str] = field(default_factory=list)
+
+
+@attrs.define
+class ListingPage(_Page, Returns[Listing]):
+    """A listing page: the home pages (``/en``, ``/``) and ``/en/hashtag/<Tag>``."""
+
+    @page_field
+    def article_urls(self) -> list[str]:
+        return _unique(
+            url
+            for href in _strings(self._xpath("listing_article_links"))
+            if article_id(url := self._absolute(href))
+        )
+
+    @page_field
+    def hashtag_urls(self) -> list[str]:
+        return _unique(
+            url
+            for href in _strings(self._xpath("listing_hashtag_links"))
+            if site.HASHTAG_PATH.match(urlsplit(url := self._absolute(href)).path)
+        )
+
+
+def _unique(urls: object) -> list[str]:
+    return list(dict.fromkeys(urls))  # type: ignore[call-overload]

@@ -1,0 +1,173 @@
+"""The ``daily8`` spider: builds requests and follows links; page parsers extract."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Response
+from web_poet import HttpResponse
+from web_poet.page_inputs.http import HttpResponseHeaders
+
+from newsspider import site
+from newsspider.hosts import HostPolicy
+from newsspider.pages import ArticlePage, ListingPage, article_id, url_locale
+
+LOCALES = ("en", "ar", "all")
+
+
+class ArgumentError(ValueError):
+    """A bad spider argument; the message names it and fits on one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlArguments:
+    """The validated ``-a`` arguments of the spider."""
+
+    urls: tuple[str, ...]
+    locale: str
+    depth: int
+
+    @classmethod
+    def parse(cls, policy: HostPolicy, **kwargs: Any) -> CrawlArguments:
+        locale = str(kwargs.get("locale", "en")).strip().lower()
+        if locale not in LOCALES:
+            raise ArgumentError(f"locale: expected one of en, ar, all, got {kwargs['locale']!r}")
+        raw_depth = str(kwargs.get("depth", "1")).strip()
+        if not raw_depth.isdigit():
+            raise ArgumentError(f"depth: expected a non-negative integer, got {raw_depth!r}")
+        urls = [u.strip() for u in str(kwargs.get("urls") or "").split(",") if u.strip()]
+        if kwargs.get("url_file"):
+            path = Path(str(kwargs["url_file"]))
+            try:
+                lines = path.read_text("utf-8").splitlines()
+            except OSError as error:
+                raise ArgumentError(f"url_file: cannot read {path}: {error.strerror}") from None
+            urls += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        for url in urls:
+            if not policy.allows(url):
+                raise ArgumentError(f"urls: not a Daily8 URL (or a host in ALLOWED_HOSTS): {url}")
+            if page_kind(url) is None:
+                raise ArgumentError(f"urls: not an article, hashtag or home page: {url}")
+        if not urls:
+            urls = [site.HOME_URL[lc] for lc in (("en", "ar") if locale == "all" else (locale,))]
+        return cls(urls=tuple(urls), locale=locale, depth=int(raw_depth))
+
+
+def page_kind(url: str) -> str | None:
+    """``article``, ``listing`` or None for a Daily8 URL path."""
+    path = urlsplit(url).path or "/"
+    if site.ARTICLE_PATH.match(path):
+        return "article"
+    if site.HASHTAG_PATH.match(path) or site.HOME_PATH.match(path):
+        return "listing"
+    return None
+
+
+def to_page_input(response: Response) -> HttpResponse:
+    """The web-poet view of a Scrapy response."""
+    return HttpResponse(
+        url=response.url,
+        body=response.body,
+        status=response.status,
+        headers=HttpResponseHeaders.from_bytes_dict(response.headers),
+        encoding=getattr(response, "encoding", None),
+    )
+
+
+class Daily8Spider(scrapy.Spider):
+    """Crawl Daily8: listings, article pages and their related articles.
+
+    Arguments: ``urls=URL,URL``, ``url_file=PATH``, ``locale=en|ar|all`` (default
+    ``en``), ``depth=N`` related-article hops to follow (default 1).
+    """
+
+    name = "daily8"
+
+    def __init__(self, *args: Any, arguments: CrawlArguments, policy: HostPolicy, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.arguments = arguments
+        self.policy = policy
+        self._requested_ids: set[str] = set()
+        self._requested_listings: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Daily8Spider:
+        policy = HostPolicy.from_setting(crawler.settings.get("ALLOWED_HOSTS"))
+        arguments = CrawlArguments.parse(policy, **kwargs)
+        spider = cls(*args, arguments=arguments, policy=policy, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.arguments.urls:
+            for request in self._follow(url, hops=0, from_listing=False, start=True):
+                yield request
+
+    def _wanted_locale(self, url: str) -> bool:
+        return self.arguments.locale == "all" or url_locale(url) == self.arguments.locale
+
+    def _follow(
+        self, url: str, hops: int, from_listing: bool, start: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """Yield a request for `url` unless its host, locale or id rule it out."""
+        if not self.policy.allows(url):
+            self.crawler.stats.inc_value("newsspider/links/offsite")
+            return
+        kind = page_kind(url)
+        if kind == "article":
+            aid = article_id(url)
+            if aid is None or aid in self._requested_ids:
+                return
+            if not start and not self._wanted_locale(url):
+                return
+            self._requested_ids.add(aid)
+            yield scrapy.Request(url, self.parse_article, meta={"hops": hops}, dont_filter=True)
+        elif kind == "listing" and (start or from_listing):
+            key = url.rstrip("/")
+            if key in self._requested_listings:
+                return
+            self._requested_listings.add(key)
+            meta = {"hops": hops, "start": start}
+            yield scrapy.Request(url, self.parse_listing, meta=meta, dont_filter=True)
+
+    def _is_html(self, response: Response) -> bool:
+        if isinstance(response, HtmlResponse):
+            return True
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        self.logger.warning("Skipping non-HTML response %s (%s)", response.url, content_type)
+        self.crawler.stats.inc_value("newsspider/skipped/non_html")
+        return False
+
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        if not self._is_html(response):
+            return
+        fetch_time = response.meta.get("fetched_at") or datetime.now(UTC)
+        article = await ArticlePage(to_page_input(response), fetch_time=fetch_time).to_item()
+        yield article
+        hops = response.meta.get("hops", 0)
+        if hops < self.arguments.depth:
+            for request in self._follow_all((c.url for c in article.related), hops + 1):
+                yield request
+
+    async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
+        if not self._is_html(response):
+            return
+        listing = await ListingPage(to_page_input(response)).to_item()
+        self.crawler.stats.inc_value("newsspider/listings/parsed")
+        for request in self._follow_all(listing.article_urls, 0):
+            yield request
+        if response.meta.get("start"):
+            for url in listing.hashtag_urls:
+                for request in self._follow(url, hops=0, from_listing=True):
+                    yield request
+
+    def _follow_all(self, urls: Iterable[str], hops: int) -> Iterator[scrapy.Request]:
+        for url in urls:
+            yield from self._follow(url, hops, from_listing=False)
