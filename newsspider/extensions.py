@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from newsspider.status import summary
+
+logger = logging.getLogger(__name__)
 
 
 class StatsFileExtension:
@@ -35,3 +40,22 @@ class StatsFileExtension:
         }
         stats["finish_reason"] = reason
         self.path.write_text(json.dumps(stats, indent=2, sort_keys=True), "utf-8")
+
+
+class RunSummaryExtension:
+    """Log one summary line when the engine stops."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.threshold = crawler.settings.getfloat("FAILURE_THRESHOLD")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunSummaryExtension:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_stopped(self) -> None:
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        logger.info("Summary: %s", summary(stats, self.threshold))

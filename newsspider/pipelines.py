@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
+
+from newsspider.feeds import feed_committed, finished_normally
+from newsspider.seen import SeenRecord, SeenStore, store_for
+
+#: Drop reasons that mean "the page could not be parsed" (they count as failed pages).
+PARSE_FAILURES = ("no_id", "no_title", "no_body")
 
 
 class ValidationPipeline:
@@ -32,5 +42,87 @@ class ValidationPipeline:
             reason = "no_body"
         if reason:
             self.stats.inc_value(f"newsspider/dropped/{reason}")
+            self.stats.inc_value("newsspider/pages/unparsed")
             raise DropItem(reason)
         return item
+
+
+def content_fingerprint(adapter: ItemAdapter) -> str:
+    """A digest of what readers see: title, source, body, images, hashtags (not times)."""
+    images = [(i.get("src"), i.get("caption")) for i in adapter.asdict()["images"]]
+    content = [adapter.get(k) for k in ("title", "source", "body", "hashtags")] + [images]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+class SeenStorePipeline:
+    """Emit each article once across runs; a revisited article again only when it changed.
+
+    Sets ``version`` (1, then +1 per change). Marks are written to the seen-store in one
+    step once every feed file is safely written, so a killed run leaves no marks.
+    """
+
+    stateful = True
+
+    def __init__(self, crawler: Crawler, store: SeenStore, stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.stats = stats
+        self.pending: dict[str, SeenRecord] = {}
+        feeds = crawler.settings.getdict("FEEDS")
+        self.feeds_expected = sum(1 for uri in feeds if "://" not in uri or uri.startswith("file:"))
+        self.feeds_committed = 0
+        self.finished = False
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.feed_committed, signal=feed_committed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SeenStorePipeline:
+        store = store_for(crawler)
+        if store is None:
+            raise NotConfigured("the seen-store is off (SEEN_DB)")
+        assert crawler.stats is not None
+        return cls(crawler, store, crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        article_id = adapter["id"]
+        if article_id in self.pending:
+            self.stats.inc_value("newsspider/dropped/duplicate")
+            raise DropItem("duplicate")
+        fingerprint = content_fingerprint(adapter)
+        now = datetime.now(UTC)
+        known = self.store.get(article_id)
+        if known is None:
+            version, first_seen = 1, now
+            self.stats.inc_value("newsspider/articles/new")
+        elif known.fingerprint == fingerprint:
+            self.stats.inc_value("newsspider/articles/unchanged")
+            if not self._full:
+                raise DropItem("unchanged", log_level="DEBUG")
+            version, first_seen = known.version, known.first_seen
+        else:
+            version, first_seen = known.version + 1, known.first_seen
+            self.stats.inc_value("newsspider/articles/changed")
+        adapter["version"] = version
+        self.pending[article_id] = SeenRecord(article_id, first_seen, now, fingerprint, version)
+        return item
+
+    @property
+    def _full(self) -> bool:
+        return bool(getattr(getattr(self.crawler.spider, "arguments", None), "full", False))
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        self.finished = finished_normally(reason)
+        if self.feeds_expected == 0:
+            self._commit()
+
+    def feed_committed(self, path: str) -> None:
+        self.feeds_committed += 1
+        if self.feeds_committed == self.feeds_expected:
+            self._commit()
+
+    def _commit(self) -> None:
+        if self.finished and self.pending:
+            self.store.commit(self.pending.values())
+            self.stats.set_value("newsspider/seen/marked", len(self.pending))
+            self.pending.clear()

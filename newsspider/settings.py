@@ -15,17 +15,30 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_DELAY = 0
 
+# Incremental crawls: the SQLite seen-store. Unset: data/seen.sqlite3 beside the project for
+# live crawls, off in replay; "off" turns it off.
+SEEN_DB = None
+# Exit non-zero (5) when more than this share of pages failed to download or parse.
+FAILURE_THRESHOLD = 0.25
+
 DOWNLOADER_MIDDLEWARES = {
+    "newsspider.middlewares.SeenStoreDownloaderMiddleware": 50,
     "newsspider.replay.ReplayDownloaderMiddleware": 950,
+}
+FEED_STORAGES = {
+    "": "newsspider.feeds.AtomicFileFeedStorage",
+    "file": "newsspider.feeds.AtomicFileFeedStorage",
 }
 EXTENSIONS = {
     "newsspider.extensions.StatsFileExtension": 900,
+    "newsspider.extensions.RunSummaryExtension": 910,
 }
 # Write the final stats of a crawl as JSON to this path ("" = off).
 STATS_FILE = ""
 
 ITEM_PIPELINES = {
     "newsspider.pipelines.ValidationPipeline": 100,
+    "newsspider.pipelines.SeenStorePipeline": 900,
 }
 LOG_FORMATTER = "newsspider.logformatter.LogFormatter"
 

@@ -29,6 +29,20 @@ class CrawlResult:
         return [item["id"] for item in self.items]
 
 
+def crawl_command(feed: Path, settings: dict[str, Any], args: tuple[str, ...]) -> list[str]:
+    """The ``scrapy crawl daily8`` command line."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "daily8", "-O", str(feed)]
+    for key, value in settings.items():
+        command += ["-s", f"{key}={value}"]
+    return command + list(args)
+
+
+def read_feed(feed: Path) -> list[dict[str, Any]]:
+    if not feed.exists():
+        return []
+    return [json.loads(line) for line in feed.read_text("utf-8").splitlines() if line]
+
+
 def run_crawl(
     tmp_path: Path,
     *args: str,
@@ -40,25 +54,19 @@ def run_crawl(
     """Run ``scrapy crawl daily8`` in a subprocess and read its feed, stats and log."""
     feed = tmp_path / f"{name}.jsonl"
     stats_file = tmp_path / f"{name}-stats.json"
-    command = [sys.executable, "-m", "scrapy", "crawl", "daily8", "-O", str(feed)]
-    merged = {"STATS_FILE": str(stats_file), "LOG_LEVEL": "INFO"}
+    merged = {"STATS_FILE": str(stats_file), "LOG_LEVEL": "INFO", "SEEN_DB": "off"}
     if replay is not None:
         merged["REPLAY_DIR"] = str(replay)
     merged.update(settings or {})
-    for key, value in merged.items():
-        command += ["-s", f"{key}={value}"]
-    command += list(args)
     done = subprocess.run(
-        command,
+        crawl_command(feed, merged, args),
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    items = []
-    if feed.exists():
-        items = [json.loads(line) for line in feed.read_text("utf-8").splitlines() if line]
+    items = read_feed(feed)
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
     return CrawlResult(done.returncode, items, stats, done.stderr, feed)
 
@@ -76,3 +84,46 @@ def model_fixture(name: str) -> Any:
         if json.loads((fixture.path / META_FILE).read_text("utf-8")).get("model") == name:
             return fixture
     raise LookupError(name)
+
+
+class SiteServer:
+    """`tests.site_server` in a subprocess on 127.0.0.1."""
+
+    def __init__(self, fixtures: Path, delay: float = 0.0, faults: dict[str, str] | None = None):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.site_server",
+                str(fixtures),
+                "--delay",
+                str(delay),
+                "--faults",
+                json.dumps(faults or {}),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.allowed = f"127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def site_server() -> Any:
+    """A factory of local sites; all are stopped after the test."""
+    servers: list[SiteServer] = []
+
+    def start(fixtures: Path = FIXTURES, **kwargs: Any) -> SiteServer:
+        servers.append(SiteServer(fixtures, **kwargs))
+        return servers[-1]
+
+    yield start
+    for running in servers:
+        running.close()

@@ -1,4 +1,4 @@
-"""``scrapy crawl``, with spider arguments validated before anything starts."""
+"""``scrapy crawl``: validated arguments, one run at a time, an exit status that tells the truth."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import argparse
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 
 from newsspider.hosts import HostPolicy
+from newsspider.seen import RunLock, seen_db_path
 from newsspider.spiders.daily8 import ArgumentError, CrawlArguments, Daily8Spider
+from newsspider.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
 
 
 class Command(ScrapyCrawlCommand):
-    """Scrapy's crawl command; a bad ``-a`` value exits 2 with a one-line error."""
+    """Scrapy's crawl command, made fit for cron (exit statuses in the README)."""
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -23,4 +26,30 @@ class Command(ScrapyCrawlCommand):
                 CrawlArguments.parse(policy, **opts.spargs)
             except ArgumentError as error:
                 print(f"scrapy crawl {args[0]}: error: {error}", file=sys.stderr)
-                raise SystemExit(2) from None
+                raise SystemExit(EXIT_USAGE) from None
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        assert self.settings is not None and self.crawler_process is not None
+        database = seen_db_path(self.settings)
+        lock = RunLock(database.with_name(database.name + ".lock")) if database else None
+        if lock is not None and not lock.acquire():
+            print(
+                f"scrapy crawl {args[0]}: another run holds {lock.path}; exiting",
+                file=sys.stderr,
+            )
+            self.exitcode = EXIT_LOCKED
+            return
+        try:
+            crawler = self.crawler_process.create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            if lock is not None:
+                lock.release()
+        if self.crawler_process.bootstrap_failed or crawler.stats is None:
+            self.exitcode = EXIT_ERROR
+            return
+        threshold = self.settings.getfloat("FAILURE_THRESHOLD")
+        self.exitcode, _ = run_status(crawler.stats.get_stats(), threshold)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 from web_poet import HttpResponse
 from web_poet.page_inputs.http import HttpResponseHeaders
 
@@ -33,6 +37,8 @@ class CrawlArguments:
     urls: tuple[str, ...]
     locale: str
     depth: int
+    revisit: timedelta | None = None
+    full: bool = False
 
     @classmethod
     def parse(cls, policy: HostPolicy, **kwargs: Any) -> CrawlArguments:
@@ -57,7 +63,35 @@ class CrawlArguments:
                 raise ArgumentError(f"urls: not an article, hashtag or home page: {url}")
         if not urls:
             urls = [site.HOME_URL[lc] for lc in (("en", "ar") if locale == "all" else (locale,))]
-        return cls(urls=tuple(urls), locale=locale, depth=int(raw_depth))
+        revisit = None
+        if kwargs.get("revisit"):
+            revisit = parse_duration(str(kwargs["revisit"]))
+            if revisit is None:
+                raise ArgumentError(
+                    f"revisit: expected a duration like 30m, 6h, 2d, got {kwargs['revisit']!r}"
+                )
+        full = str(kwargs.get("full", "0")).strip().lower()
+        if full not in ("0", "1", "true", "false", "yes", "no", ""):
+            raise ArgumentError(f"full: expected 0 or 1, got {kwargs['full']!r}")
+        return cls(
+            urls=tuple(urls),
+            locale=locale,
+            depth=int(raw_depth),
+            revisit=revisit,
+            full=full in ("1", "true", "yes"),
+        )
+
+
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d|w)$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """``30m``, ``6h``, ``2d``, ``1w`` as a timedelta; None when not a duration."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        return None
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
 
 
 def page_kind(url: str) -> str | None:
@@ -85,7 +119,8 @@ class Daily8Spider(scrapy.Spider):
     """Crawl Daily8: listings, article pages and their related articles.
 
     Arguments: ``urls=URL,URL``, ``url_file=PATH``, ``locale=en|ar|all`` (default
-    ``en``), ``depth=N`` related-article hops to follow (default 1).
+    ``en``), ``depth=N`` related-article hops to follow (default 1), ``revisit=6h``
+    (re-fetch articles first seen that recently), ``full=1`` (ignore the seen-store).
     """
 
     name = "daily8"
@@ -128,22 +163,44 @@ class Daily8Spider(scrapy.Spider):
             if not start and not self._wanted_locale(url):
                 return
             self._requested_ids.add(aid)
-            yield scrapy.Request(url, self.parse_article, meta={"hops": hops}, dont_filter=True)
+            meta = {"hops": hops, "article_id": aid}
+            yield scrapy.Request(
+                url, self.parse_article, errback=self.failed, meta=meta, dont_filter=True
+            )
         elif kind == "listing" and (start or from_listing):
             key = url.rstrip("/")
             if key in self._requested_listings:
                 return
             self._requested_listings.add(key)
             meta = {"hops": hops, "start": start}
-            yield scrapy.Request(url, self.parse_listing, meta=meta, dont_filter=True)
+            self.crawler.stats.inc_value("newsspider/listings/requested")
+            yield scrapy.Request(
+                url, self.parse_listing, errback=self.failed, meta=meta, dont_filter=True
+            )
 
     def _is_html(self, response: Response) -> bool:
+        self.crawler.stats.inc_value("newsspider/pages/fetched")
         if isinstance(response, HtmlResponse):
             return True
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         self.logger.warning("Skipping non-HTML response %s (%s)", response.url, content_type)
         self.crawler.stats.inc_value("newsspider/skipped/non_html")
+        self.crawler.stats.inc_value("newsspider/pages/unparsed")
         return False
+
+    def failed(self, failure: Failure) -> None:
+        """Count and log a page that could not be downloaded (after retries)."""
+        request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        if isinstance(error, HttpError):  # a subclass of IgnoreRequest: test it first
+            reason = f"http_{error.response.status}"
+        elif isinstance(error, IgnoreRequest):
+            return  # skipped on purpose (already seen, robots.txt, offsite): not a failure
+        else:
+            reason = type(error).__name__
+        self.crawler.stats.inc_value("newsspider/pages/failed")
+        self.crawler.stats.inc_value(f"newsspider/pages/failed/{reason}")
+        self.logger.warning("Failed %s: %s", request.url, reason)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         if not self._is_html(response):

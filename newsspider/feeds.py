@@ -1,0 +1,97 @@
+"""Feed files that appear whole or not at all."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FileFeedStorage
+
+logger = logging.getLogger(__name__)
+
+#: Sent after a feed file was fsynced and renamed into place (``path`` argument).
+feed_committed = object()
+#: Close reasons after which a feed is complete.
+NORMAL_FINISH = ("finished", "closespider_pagecount", "closespider_itemcount")
+
+
+def finished_normally(reason: object) -> bool:
+    return isinstance(reason, str) and reason.startswith(NORMAL_FINISH)
+
+
+class AtomicFileFeedStorage(FileFeedStorage):
+    """Write to ``.<name>.partial-<pid>`` beside the target; rename when the run finished.
+
+    A run that is interrupted or killed leaves no feed at the target path; a stale
+    partial file of a dead run is removed by the next run writing the same feed.
+    """
+
+    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
+        super().__init__(uri, feed_options=feed_options)
+        self.crawler: Crawler | None = None
+        target = Path(self.path)
+        self.partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> AtomicFileFeedStorage:
+        storage = cls(uri, feed_options=feed_options)
+        storage.crawler = crawler
+        return storage
+
+    def open(self, spider: Any) -> IO[bytes]:
+        self.partial.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.partial.parent.glob(f".{Path(self.path).name}.partial-*"):
+            pid = stale.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not _alive(int(pid)):
+                stale.unlink(missing_ok=True)
+        return self.partial.open("wb")
+
+    def store(self, file: IO[bytes]) -> None:
+        file.flush()
+        os.fsync(file.fileno())
+        file.close()
+        reason = self.crawler.stats.get_value("finish_reason") if self.crawler else "finished"
+        if self.crawler and self.crawler.stats and not finished_normally(reason):
+            self.partial.unlink(missing_ok=True)
+            logger.warning("Feed %s not written: the run did not finish (%s)", self.path, reason)
+            return
+        target = Path(self.path)
+        if self.write_mode == "ab" and target.exists():
+            self._prepend(target)
+        os.replace(self.partial, target)
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        logger.info("Feed %s written", target)
+        if self.crawler:
+            self.crawler.signals.send_catch_log(feed_committed, path=str(target))
+
+    def _prepend(self, target: Path) -> None:
+        """Append mode: the new file is the old feed followed by this run's lines."""
+        combined = self.partial.with_name(self.partial.name + "-append")
+        with combined.open("wb") as out:
+            with target.open("rb") as old:
+                shutil.copyfileobj(old, out)
+            with self.partial.open("rb") as new:
+                shutil.copyfileobj(new, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(combined, self.partial)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
