@@ -19,8 +19,8 @@ from twisted.web import resource, server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsspider import site  # noqa: E402
-from newsspider.fixtures import iter_fixtures  # noqa: E402
+from newsspider import site
+from newsspider.fixtures import iter_fixtures
 
 
 class Site(resource.Resource):
@@ -47,9 +47,7 @@ class Site(resource.Resource):
     def _respond(self, request: Any, path: str, sync: bool = False) -> Any:
         fault = self.faults.get(path)
         status, headers, body = self._page(request, path)
-        if fault == "500":
-            status, body = 500, b"<html><body>Internal Server Error</body></html>"
-        elif fault == "500-then-200" and self.hits[path] == 1:
+        if fault == "500" or (fault == "500-then-200" and self.hits[path] == 1):
             status, body = 500, b"<html><body>Internal Server Error</body></html>"
         request.setResponseCode(status)
         for name, value in headers:
