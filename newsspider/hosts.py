@@ -12,7 +12,8 @@ class HostPolicy:
 
     def __init__(self, extra: list[str] | tuple[str, ...] = ()) -> None:
         self.hosts = set(site.HOSTS)
-        self.host_ports: set[tuple[str, int]] = set()
+        self.extra: set[str] = set()
+        self.host_ports: set[tuple[str, int | None]] = set()
         for entry in extra:
             entry = entry.strip().lower()
             if not entry:
@@ -22,6 +23,7 @@ class HostPolicy:
                 self.host_ports.add((host.strip("[]"), int(port)))
             else:
                 self.hosts.add(entry.strip("[]"))
+                self.extra.add(entry.strip("[]"))
 
     @classmethod
     def from_setting(cls, value: object) -> HostPolicy:
@@ -31,6 +33,15 @@ class HostPolicy:
         if isinstance(value, list | tuple):
             return cls([str(v) for v in value])
         return cls()
+
+    def listed(self, url: str) -> bool:
+        """True when the URL's host (and port) is listed in ``ALLOWED_HOSTS`` itself."""
+        try:
+            parts = urlsplit(url)
+            host, port = (parts.hostname or "").lower(), parts.port
+        except ValueError:
+            return False
+        return (host, port) in self.host_ports or (host in self.extra and host not in site.HOSTS)
 
     def allows(self, url: str) -> bool:
         """True for http(s) URLs on an allowed host (and port)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -25,30 +26,26 @@ _XPATH = {
         **{f"listing_{k}": v for k, v in site.LISTING.items()},
     }.items()
 }
-_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
-# C0/C1 control characters other than whitespace (which text() folds anyway).
+# Text nodes outside scripts, styles and templates (comments are not text nodes).
+_VISIBLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+# Markup that arrived escaped inside text (``&lt;script&gt;``) is not text either.
+_MARKUP = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
+# C0/C1 control characters other than whitespace (which the split below folds).
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)])
 
 
 def text_of(node: etree._Element | None) -> str:
-    """Visible text of `node`: no scripts, styles or comments; whitespace folded."""
+    """Visible text of `node`: no markup, scripts, styles, comments or control characters."""
     if node is None:
         return ""
-    parts: list[str] = []
-    _collect_text(node, parts)
-    return " ".join("".join(parts).translate(_CONTROL).split())
-
-
-def _collect_text(node: etree._Element, parts: list[str]) -> None:
-    if isinstance(node.tag, str) and node.tag not in _SKIPPED_TAGS:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            _collect_text(child, parts)
-            if child.tail:
-                parts.append(child.tail)
-    elif not isinstance(node.tag, str) or node.tag in _SKIPPED_TAGS:
-        return
+    nodes = _VISIBLE_TEXT(node)
+    text = "".join(nodes) if isinstance(nodes, list) else ""  # type: ignore[arg-type]
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    return " ".join(text.translate(_CONTROL).split())
 
 
 def _first(nodes: object) -> etree._Element | None:

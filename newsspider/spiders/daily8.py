@@ -21,6 +21,7 @@ from web_poet.page_inputs.http import HttpResponseHeaders
 
 from newsspider import site
 from newsspider.hosts import HostPolicy
+from newsspider.middlewares import AlreadySeen, RefusedHost
 from newsspider.pages import ArticlePage, ListingPage, article_id, url_locale
 
 LOCALES = ("en", "ar", "all")
@@ -194,8 +195,12 @@ class Daily8Spider(scrapy.Spider):
         error = failure.value
         if isinstance(error, HttpError):  # a subclass of IgnoreRequest: test it first
             reason = f"http_{error.response.status}"
+        elif isinstance(error, AlreadySeen) or "robots.txt" in str(error):
+            return  # skipped on purpose: not a failure
+        elif isinstance(error, RefusedHost):
+            reason = str(error).split(":", 1)[0]
         elif isinstance(error, IgnoreRequest):
-            return  # skipped on purpose (already seen, robots.txt, offsite): not a failure
+            reason = "redirect_loop" if "redirections" in str(error) else "ignored"
         else:
             reason = type(error).__name__
         self.crawler.stats.inc_value("newsspider/pages/failed")
