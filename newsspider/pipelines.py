@@ -13,7 +13,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from newsspider.bylines import clean_article, parse_credit
 from newsspider.feeds import feed_committed, finished_normally
+from newsspider.hosts import HostPolicy
+from newsspider.schema import check_article
 from newsspider.seen import SeenRecord, SeenStore, store_for
 
 #: Drop reasons that mean "the page could not be parsed" (they count as failed pages).
@@ -21,28 +24,23 @@ PARSE_FAILURES = ("no_id", "no_title", "no_body")
 
 
 class ValidationPipeline:
-    """Drop articles that cannot be used: no title, no body, no id."""
+    """Drop items that break the feed schema (`newsspider.schema`), with the reason."""
 
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, stats: StatsCollector, policy: HostPolicy) -> None:
         self.stats = stats
+        self.policy = policy
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler.stats, HostPolicy.from_setting(crawler.settings.get("ALLOWED_HOSTS")))
 
     def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        reason = None
-        if not adapter.get("id"):
-            reason = "no_id"
-        elif not adapter.get("title"):
-            reason = "no_title"
-        elif not adapter.get("body"):
-            reason = "no_body"
+        reason = check_article(ItemAdapter(item).asdict(), self.policy)
         if reason:
             self.stats.inc_value(f"newsspider/dropped/{reason}")
-            self.stats.inc_value("newsspider/pages/unparsed")
+            if reason in PARSE_FAILURES:
+                self.stats.inc_value("newsspider/pages/unparsed")
             raise DropItem(reason)
         return item
 
@@ -126,3 +124,46 @@ class SeenStorePipeline:
             self.store.commit(self.pending.values())
             self.stats.set_value("newsspider/seen/marked", len(self.pending))
             self.pending.clear()
+
+
+class BylinePipeline:
+    """Split authorship out of the body and captions; strip publisher boilerplate.
+
+    Fills ``authors``, ``agencies``, ``contributors``, ``source_link`` and each image's
+    ``credit``; removes sign-offs and trailers from ``body`` and publisher suffixes from
+    titles. Every removal is counted per pattern (``newsspider/boilerplate/<pattern>``).
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BylinePipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        cleaned = clean_article(adapter["title"], adapter["body"], adapter.get("source"))
+        adapter["title"] = cleaned.title
+        adapter["body"] = cleaned.body
+        adapter["authors"] = cleaned.authors
+        adapter["agencies"] = cleaned.agencies
+        adapter["contributors"] = cleaned.contributors
+        adapter["source_link"] = cleaned.source_link
+        for name in cleaned.fired:
+            self.stats.inc_value(f"newsspider/boilerplate/{name}")
+        for image in adapter.get("images") or ():
+            image_adapter = ItemAdapter(image)
+            caption = " ".join(
+                part
+                for part in (image_adapter.get("caption"), image_adapter.get("credit_raw"))
+                if part
+            )
+            image_adapter["credit"] = parse_credit(caption)
+        for card in adapter.get("related") or ():
+            card_adapter = ItemAdapter(card)
+            card_adapter["title"] = clean_article(
+                card_adapter["title"], [], card_adapter.get("source")
+            ).title
+        return item

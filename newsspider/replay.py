@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
-from scrapy.statscollectors import StatsCollector
+from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import get_project_settings
@@ -78,7 +78,7 @@ def build_crawler(settings: dict[str, Any] | None = None) -> Crawler:
     # No reactor: this crawler only builds components, it never crawls.
     project.setdict({"TWISTED_REACTOR_ENABLED": False, **(settings or {})}, priority="cmdline")
     crawler = Crawler(Daily8Spider, project)
-    crawler._apply_settings()
+    crawler.stats = MemoryStatsCollector(crawler)
     return crawler
 
 

@@ -47,11 +47,53 @@ class Site(resource.Resource):
     def _respond(self, request: Any, path: str, sync: bool = False) -> Any:
         fault = self.faults.get(path)
         status, headers, body = self._page(request, path)
-        if fault == "500" or (fault == "500-then-200" and self.hits[path] == 1):
-            status, body = 500, b"<html><body>Internal Server Error</body></html>"
+        hits = self.hits[path]
+        error_page = b"<html><body>Internal Server Error</body></html>"
+        if fault == "stall":
+            return server.NOT_DONE_YET  # never answers
+        if fault == "500" or (fault == "500-then-200" and hits == 1):
+            status, body = 500, error_page
+        elif fault == "429-then-200" and hits == 1:
+            status, body = 429, b"slow down"
+            headers = [*headers, ("Retry-After", "1")]
+        elif fault == "redirect-loop":
+            status, body = 302, b""
+            headers = [("Location", path)]
+        elif fault == "redirect-offsite":
+            status, body = 302, b""
+            headers = [("Location", "http://offsite.invalid" + path)]
+        elif fault == "huge":
+            body = body + b" " * (20 * 1024 * 1024)
+        elif fault == "text-plain":
+            headers = [
+                (k, "text/plain; charset=utf-8" if k.lower() == "content-type" else v)
+                for k, v in headers
+            ]
+        elif fault == "binary-as-html":
+            body = bytes(range(256)) * 64
+        elif fault == "bad-utf8":
+            body = body.replace(b"<p>", b"<p>\xff\xfe\xc3(", 3)
+        elif fault == "mixed-encoding":
+            body = body.replace(b"<p>", "<p>\u0645\u0631\u062d\u0628\u0627 ".encode("cp1256"), 2)
+        elif fault == "empty":
+            body = b""
+        elif fault == "no-article":
+            body = b"<html><head><title>Daily8</title></head><body><main><p>Soon.</p></main>"
+        elif fault == "nested":
+            cut = body.index(b"<section")
+            body = body[:cut] + b"<div><span><b>" * 20000 + b"<p>deep</i></table>" + body[cut:]
         request.setResponseCode(status)
         for name, value in headers:
             request.setHeader(name, value)
+        if fault in ("reset", "truncate"):
+            request.setHeader("Content-Length", str(len(body)))
+            request.write(body[: len(body) // 2])
+            transport = request.channel.transport
+            if fault == "reset":
+                transport.abortConnection()
+            else:
+                transport.loseConnection()
+            return server.NOT_DONE_YET
         if sync:
             return body
         request.write(body)
@@ -60,14 +102,29 @@ class Site(resource.Resource):
 
     def _page(self, request: Any, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
         fixture = self.pages.get(path) or self.pages.get(path.rstrip("/") or "/")
+        if fixture is None and path in self.faults and "/article/" in path:
+            # A fault page with no fixture of its own: a copy of a template article.
+            template = self.pages[self.template]
+            body = bytes(template.response().body)
+            body = body.replace(
+                self.template.rsplit("/", 1)[-1].encode(), path.rsplit("/", 1)[-1].encode()
+            )
+            return 200, [("Content-Type", "text/html; charset=utf-8")], self._rewrite(request, body)
         if fixture is None:
             return 404, [("Content-Type", "text/html")], b"<html><body>Not found</body></html>"
-        host = request.getHeader("host") or "127.0.0.1"
-        body = bytes(fixture.response().body)
-        for daily8 in site.HOSTS:
-            body = body.replace(f"https://{daily8}".encode(), f"http://{host}".encode())
+        body = self._rewrite(request, bytes(fixture.response().body))
         headers = [(k, v) for k, v in fixture.info["headers"] if k.lower() != "content-length"]
         return fixture.info["status"], headers, body
+
+    def _rewrite(self, request: Any, body: bytes) -> bytes:
+        host = request.getHeader("host") or "127.0.0.1"
+        for daily8 in site.HOSTS:
+            body = body.replace(f"https://{daily8}".encode(), f"http://{host}".encode())
+        return body
+
+    @property
+    def template(self) -> str:
+        return min(p for p in self.pages if "/en/article/" in p)
 
 
 def main() -> None:

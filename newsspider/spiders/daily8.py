@@ -83,6 +83,19 @@ class CrawlArguments:
         )
 
 
+#: Download errors as stats reasons (Scrapy 2.19 names; older Twisted ones too).
+_FAILURE_REASONS = {
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "DownloadConnectionRefusedError": "connection_refused",
+    "ConnectionRefusedError": "connection_refused",
+    "DownloadFailedError": "connection_lost",
+    "ResponseFailed": "connection_lost",
+    "ResponseDataLossError": "truncated",
+    "DownloadCancelledError": "too_large",
+    "DNSLookupError": "dns",
+}
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html)[\s>]", re.I)
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d|w)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -179,15 +192,26 @@ class Daily8Spider(scrapy.Spider):
                 url, self.parse_listing, errback=self.failed, meta=meta, dont_filter=True
             )
 
-    def _is_html(self, response: Response) -> bool:
+    def _html(self, response: Response) -> HtmlResponse | None:
+        """The response as HTML, or None (counted and logged) when it is not HTML."""
         self.crawler.stats.inc_value("newsspider/pages/fetched")
         if isinstance(response, HtmlResponse):
-            return True
+            return response
+        if _HTML_START.match(response.body[:512]):
+            # HTML served under a wrong Content-Type: parse it anyway, but count it.
+            self.crawler.stats.inc_value("newsspider/pages/content_type_mismatch")
+            return HtmlResponse(
+                response.url,
+                status=response.status,
+                headers=response.headers,
+                body=response.body,
+                request=response.request,
+            )
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         self.logger.warning("Skipping non-HTML response %s (%s)", response.url, content_type)
         self.crawler.stats.inc_value("newsspider/skipped/non_html")
         self.crawler.stats.inc_value("newsspider/pages/unparsed")
-        return False
+        return None
 
     def failed(self, failure: Failure) -> None:
         """Count and log a page that could not be downloaded (after retries)."""
@@ -202,14 +226,21 @@ class Daily8Spider(scrapy.Spider):
         elif isinstance(error, IgnoreRequest):
             reason = "redirect_loop" if "redirections" in str(error) else "ignored"
         else:
-            reason = type(error).__name__
+            name = type(error).__name__
+            reason = _FAILURE_REASONS.get(name, name)
         self.crawler.stats.inc_value("newsspider/pages/failed")
         self.crawler.stats.inc_value(f"newsspider/pages/failed/{reason}")
-        self.logger.warning("Failed %s: %s", request.url, reason)
+        first_url = request.meta.get("redirect_urls", [request.url])[0]
+        if first_url != request.url:
+            self.logger.warning("Failed %s (redirected to %s): %s", first_url, request.url, reason)
+        else:
+            self.logger.warning("Failed %s: %s", request.url, reason)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
-        if not self._is_html(response):
+        html = self._html(response)
+        if html is None:
             return
+        response = html
         fetch_time = response.meta.get("fetched_at") or datetime.now(UTC)
         article = await ArticlePage(to_page_input(response), fetch_time=fetch_time).to_item()
         yield article
@@ -219,8 +250,10 @@ class Daily8Spider(scrapy.Spider):
                 yield request
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
-        if not self._is_html(response):
+        html = self._html(response)
+        if html is None:
             return
+        response = html
         listing = await ListingPage(to_page_input(response)).to_item()
         self.crawler.stats.inc_value("newsspider/listings/parsed")
         for request in self._follow_all(listing.article_urls, 0):

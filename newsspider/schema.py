@@ -1,0 +1,108 @@
+"""The one schema of a feed line (`Article`), checked by `ValidationPipeline`.
+
+`check_article` returns the reason an item is invalid, or None. The README's feed
+schema table documents the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from newsspider.fixtures import parse_iso
+from newsspider.hosts import HostPolicy
+from newsspider.pages import article_id
+
+ID = re.compile(r"^[0-9a-f]{32}$")
+CLOCK_SKEW = timedelta(minutes=5)
+TIME_FIELDS = ("published_at", "published_earliest", "published_latest", "stamp_reference")
+
+
+def _time(value: Any, now: datetime) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return parse_iso(value) <= now + CLOCK_SKEW
+    except ValueError:
+        return False
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+
+def _optional_str(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _card(card: Mapping[str, Any], policy: HostPolicy, now: datetime) -> bool:
+    return (
+        isinstance(card.get("id"), str)
+        and bool(ID.match(card["id"]))
+        and isinstance(card.get("url"), str)
+        and policy.allows(card["url"])
+        and isinstance(card.get("title"), str)
+        and all(card.get(f) is None or _time(card.get(f), now) for f in TIME_FIELDS)
+    )
+
+
+def _image(image: Mapping[str, Any]) -> bool:
+    src = image.get("src")
+    return isinstance(src, str) and src.startswith(("http://", "https://"))
+
+
+#: (field, rule, reason when the rule fails), in the order they are checked.
+Rule = Callable[[Any, HostPolicy, datetime], bool]
+RULES: tuple[tuple[str, Rule, str], ...] = (
+    ("id", lambda v, p, n: bool(v), "no_id"),
+    ("id", lambda v, p, n: isinstance(v, str) and bool(ID.match(v)), "invalid_id"),
+    ("title", lambda v, p, n: isinstance(v, str) and bool(v.strip()), "no_title"),
+    ("title", lambda v, p, n: len(v) <= 1000, "invalid_title"),
+    ("body", lambda v, p, n: bool(v), "no_body"),
+    ("body", lambda v, p, n: _strings(v), "invalid_body"),
+    ("locale", lambda v, p, n: v in ("en", "ar"), "invalid_locale"),
+    ("source", lambda v, p, n: _optional_str(v), "invalid_source"),
+    ("stamp_raw", lambda v, p, n: _optional_str(v), "invalid_stamp_raw"),
+    ("images", lambda v, p, n: isinstance(v, list) and all(_image(i) for i in v), "invalid_images"),
+    ("hashtags", lambda v, p, n: _strings(v), "invalid_hashtags"),
+    (
+        "related",
+        lambda v, p, n: isinstance(v, list) and all(_card(c, p, n) for c in v),
+        "invalid_related",
+    ),
+    ("comment_count", lambda v, p, n: isinstance(v, int) and v >= 0, "invalid_comment_count"),
+    ("fetched_at", lambda v, p, n: _time(v, n), "invalid_fetched_at"),
+    ("authors", lambda v, p, n: _strings(v), "invalid_authors"),
+    ("agencies", lambda v, p, n: _strings(v), "invalid_agencies"),
+    (
+        "contributors",
+        lambda v, p, n: (
+            isinstance(v, dict) and all(isinstance(k, str) and _strings(x) for k, x in v.items())
+        ),
+        "invalid_contributors",
+    ),
+    ("source_link", lambda v, p, n: _optional_str(v), "invalid_source_link"),
+    ("version", lambda v, p, n: isinstance(v, int) and v >= 1, "invalid_version"),
+)
+
+
+def check_article(
+    item: Mapping[str, Any], policy: HostPolicy, now: datetime | None = None
+) -> str | None:
+    """Why `item` (an `Article` as a dict) is not a valid feed line, or None when it is."""
+    now = now or datetime.now(UTC)
+    for name, rule, reason in RULES:
+        if not rule(item.get(name), policy, now):
+            return reason
+    url = item.get("url")
+    if not isinstance(url, str) or not policy.allows(url) or article_id(url) != item["id"]:
+        return "invalid_url"
+    for name in TIME_FIELDS:
+        if item.get(name) is not None and not _time(item.get(name), now):
+            return f"invalid_{name}"
+    at, earliest, latest = (item.get(f) for f in TIME_FIELDS[:3])
+    if at and earliest and latest and not parse_iso(earliest) <= parse_iso(at) <= parse_iso(latest):
+        return "invalid_published_interval"
+    return None
