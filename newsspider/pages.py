@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from functools import cached_property
 from urllib.parse import unquote, urlsplit
 
@@ -26,6 +27,9 @@ _XPATH = {
         **{f"listing_{k}": v for k, v in site.LISTING.items()},
     }.items()
 }
+# A Date header counts as the render time when it is this close to the fetch time.
+_SKEW = timedelta(minutes=5)
+_DATE_MAX_AGE = timedelta(days=2)
 # Text nodes outside scripts, styles and templates (comments are not text nodes).
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
@@ -176,6 +180,19 @@ class ArticlePage(_Page, Returns[Article]):
 
     @page_field
     def fetched_at(self) -> str:
+        return iso(self.fetch_time)
+
+    @page_field
+    def stamp_reference(self) -> str:
+        """When the server rendered the page: its ``Date`` header if plausible, else fetch time."""
+        date = self.response.headers.get("Date")
+        if date:
+            try:
+                rendered = parsedate_to_datetime(date).astimezone(UTC)
+            except (TypeError, ValueError):
+                rendered = None
+            if rendered and self.fetch_time - _DATE_MAX_AGE <= rendered <= self.fetch_time + _SKEW:
+                return iso(rendered)
         return iso(self.fetch_time)
 
 

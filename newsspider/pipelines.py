@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +16,12 @@ from scrapy.statscollectors import StatsCollector
 
 from newsspider.bylines import clean_article, parse_credit
 from newsspider.feeds import feed_committed, finished_normally
+from newsspider.fixtures import iso, parse_iso
 from newsspider.hosts import HostPolicy
 from newsspider.schema import check_article
+from newsspider.timestamps import read_stamp
+
+logger = logging.getLogger(__name__)
 from newsspider.seen import SeenRecord, SeenStore, store_for
 
 #: Drop reasons that mean "the page could not be parsed" (they count as failed pages).
@@ -166,4 +171,48 @@ class BylinePipeline:
             card_adapter["title"] = clean_article(
                 card_adapter["title"], [], card_adapter.get("source")
             ).title
+        return item
+
+
+class TimestampPipeline:
+    """Read ``stamp_raw`` (article and related cards) as absolute UTC times with an interval.
+
+    The reference is ``stamp_reference`` (the page's render time). A stamp that cannot be
+    read, lies in the future or more than 30 years back leaves ``published_at`` null, is
+    counted (``newsspider/stamp/<reason>``) and logged once per article.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TimestampPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        reference = adapter.get("stamp_reference") or adapter.get("fetched_at")
+        if not reference:
+            return item
+        now = parse_iso(reference)
+        locale = adapter.get("locale")
+        problems = []
+        for target in (adapter, *(ItemAdapter(card) for card in adapter.get("related") or ())):
+            raw = target.get("stamp_raw")
+            target["stamp_reference"] = iso(now)
+            if not raw:
+                continue
+            stamp, reason = read_stamp(raw, now, locale)
+            if stamp is None:
+                self.stats.inc_value(f"newsspider/stamp/{reason}")
+                problems.append(f"{raw!r} ({reason})")
+                continue
+            self.stats.inc_value("newsspider/stamp/parsed")
+            target["published_at"] = iso(stamp.at)
+            target["published_earliest"] = iso(stamp.earliest)
+            target["published_latest"] = iso(stamp.latest)
+            target["stamp_unit"] = stamp.unit
+        if problems:
+            logger.warning("Unread time stamps on %s: %s", adapter.get("url"), ", ".join(problems))
         return item
