@@ -23,6 +23,15 @@ def finished_normally(reason: object) -> bool:
     return isinstance(reason, str) and reason.startswith(NORMAL_FINISH)
 
 
+def feed_complete(reason: object, resumable: bool) -> bool:
+    """Whether a run closed for `reason` left a complete feed to keep and mark seen.
+
+    A graceful shutdown (one Ctrl-C) of a ``JOBDIR`` run finishes its pages in flight and
+    will be resumed from the saved frontier, so what it scraped so far is kept.
+    """
+    return finished_normally(reason) or (resumable and reason == "shutdown")
+
+
 class AtomicFileFeedStorage(FileFeedStorage):
     """Write to ``.<name>.partial-<pid>`` beside the target; rename when the run finished.
 
@@ -57,7 +66,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
         os.fsync(file.fileno())
         file.close()
         reason = self.crawler.stats.get_value("finish_reason") if self.crawler else "finished"
-        if self.crawler and self.crawler.stats and not finished_normally(reason):
+        resumable = bool(self.crawler and self.crawler.settings.get("JOBDIR"))
+        if self.crawler and self.crawler.stats and not feed_complete(reason, resumable):
             self.partial.unlink(missing_ok=True)
             logger.warning("Feed %s not written: the run did not finish (%s)", self.path, reason)
             return

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newsspider.bylines import clean_article, parse_credit
-from newsspider.feeds import feed_committed, finished_normally
+from newsspider.feeds import feed_committed, feed_complete
 from newsspider.fixtures import iso, parse_iso
 from newsspider.hosts import HostPolicy
 from newsspider.schema import check_article
@@ -115,7 +115,7 @@ class SeenStorePipeline:
         return bool(getattr(getattr(self.crawler.spider, "arguments", None), "full", False))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        self.finished = finished_normally(reason)
+        self.finished = feed_complete(reason, bool(self.crawler.settings.get("JOBDIR")))
         if self.feeds_expected == 0:
             self._commit()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from newsspider.fixtures import iter_fixtures
 from newsspider.status import (
+    EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_NO_LISTING,
     EXIT_OK,
@@ -181,3 +182,37 @@ def test_exit_status_when_every_page_fails(tmp_path: Path, site_server: Any) -> 
     assert result.returncode == EXIT_NO_LISTING, result.log
     assert result.ids == []
     assert json.loads(json.dumps(result.stats))["newsspider/pages/failed/http_500"] == 1
+
+
+def test_a_paused_jobdir_crawl_resumes_without_loss_or_duplicates(
+    tmp_path: Path, site_server: Any
+) -> None:
+    server = site_server(delay=0.5)
+    database = tmp_path / "seen.sqlite3"
+    settings = {
+        "SEEN_DB": database,
+        "ALLOWED_HOSTS": server.allowed,
+        "ROBOTSTXT_OBEY": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "AUTOTHROTTLE_ENABLED": False,
+        "JOBDIR": tmp_path / "job",
+    }
+    args = ("-a", f"urls={server.base}/en,{server.base}/", "-a", "locale=all")
+
+    def start(name: str) -> subprocess.Popen[str]:
+        log = (tmp_path / f"{name}.log").open("w")
+        command = crawl_command(tmp_path / f"{name}.jsonl", settings, args)
+        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True)
+
+    first = start("part1")
+    wait_for(
+        lambda: "Scraped from" in (tmp_path / "part1.log").read_text() or first.poll() is not None
+    )
+    first.send_signal(signal.SIGINT)
+    assert first.wait(timeout=60) == EXIT_INTERRUPTED
+    part1 = [item["id"] for item in read_feed(tmp_path / "part1.jsonl")]
+    assert part1 and seen_ids(database) == set(part1)
+    second = start("part2")
+    assert second.wait(timeout=120) == EXIT_OK
+    part2 = [item["id"] for item in read_feed(tmp_path / "part2.jsonl")]
+    assert sorted(part1 + part2) == ALL_IDS
