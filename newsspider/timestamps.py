@@ -41,40 +41,45 @@ Intl.RelativeTimeFormat
     "1 X" / "yesterday" / "last X" as the unit chosen once t >= 1 X ([1, 2) X); "now" and
     "0 X" as less than one unit.
 
-The resulting intervals (earliest offset, latest offset) before ``now``; a month is
-30.436875 days and a year 365.2425 days, and calendar-dependent bounds get 5 days of slack:
+The resulting intervals, as offsets before ``now`` (a month is 30.436875 days, a year
+365.2425 days; CAL = 5 days of slack on bounds that depend on calendar month lengths):
 
-    wording                       interval                         at
-    now / just now / 0 seconds    0 - 10 s                         5 s
-    a few seconds (moments)       0 - 44.5 s (60 s)                22.25 s
-    a second                      0.5 - 2 s                        1 s
-    a minute                      30 - 120 s                       67.25 s
-    an hour                       44.5 - 120 min                   67.25 min
-    a day / yesterday             21.5 - 48 h                      28.75 h
-    a week / last week            7 - 15 d                         11 d
-    a month / last month          15 - 62 d                        35.58 d
-    a year / last year            10.5 months - 2 years            14.25 months
-    N s / min (N >= 2)            N-0.5 - N+1 units                N units
-    N h / d (N >= 2)              N-0.5 units - 30 s - N+1 units   N units
-                                  (date-fns rounds to minutes before hours and days)
-    N weeks                       7N-3.5 - 7N+7 d                  N weeks
-    N months                      min(N-1 months+15 d, (N-0.5)*30 d) - N+1 months
-                                                                   N months
-    N years                       N-0.5 - N+1 years                N years
-    about N X                     as N X (the date-fns range lies inside it)
-    over N years                  N years+3 months - N years+9 months   midpoint
-    almost N years                N-1 years+9 months - N years     midpoint
-    over / almost N X (other X)   N X - (N X)'s upper end + 1 X / (N X)'s lower end - 1 X - N X
-    less than N X                 0 - N X                          midpoint
-    a few X (X not seconds)       1.5 - 10 X                       midpoint
-    this X / today                0 - 1 X                          midpoint
-    compounds (1 year, 3 months)  exact larger parts (month 28-31 d, year 365-366 d)
-                                  plus N-0.5 - N+1 of the last part; at = their sum
+    wording                      earliest offset .. latest offset      at
+    now, just now, 0 seconds     0 .. 10 s                             5 s
+    a few seconds                0 .. 44.5 s                           22.25 s
+    moments, a moment            0 .. 60 s                             22.25 s
+    a second                     0.5 .. 2 s                            1 s
+    a minute                     30 .. 120 s                           67.25 s
+    an hour                      44.5 .. 120 min                       67.25 min
+    a day, yesterday             21.5 .. 48 h                          28.75 h
+    a week, last week            7 .. 15 d                             11 d
+    a month, last month          15 .. 62 d                            35.58 d
+    a year, last year            10.5 months - CAL .. 2 years + CAL    14.25 months
+    N seconds, N minutes         N-0.5 .. N+1 units                    N units
+    N hours, N days              N-0.5 units - 30 s .. N+1 units       N units
+                                 (date-fns rounds to minutes first, then to hours/days)
+    N weeks                      7N-3.5 .. 7N+7 d                      N weeks
+    N months                     min(N-1 months + 15 d - CAL, (N-0.5)*30 d,
+                                 N-0.5 months - CAL) .. N+1 months + CAL     N months
+    N years                      N-0.5 years - CAL .. N+1 years + CAL  N years
+    about N X                    as N X (date-fns' range lies inside)  as N X
+    over N years                 N years + 3 months - CAL .. N years + 9 months + CAL
+    almost N years               N-1 years + 9 months - CAL .. N years + CAL
+    over N X (X not years)       N X .. upper end of N X, + 1 X
+    almost N X (X not years)     lower end of N X, - 1 X .. N X
+    less than N X                0 .. N X
+    a few X (X not seconds)      1.5 .. 10 X
+    this X, today                0 .. 1 X
+    compounds (1 year, 3 months) exact larger parts (a month 28-31 d, a year 365-366 d)
+                                 plus N-0.5 .. N+1 of the last part (CAL for months/years)
 
-``at`` is the reading of moment/dayjs (what Daily8 prints) where they print the wording and
-"N units" (the round reading); otherwise the midpoint. Future wordings ("in 5 minutes") are
-the mirror image; they are refused as "future" unless they start within the clock skew
-allowance of 5 minutes, and are then clipped to ``now`` + 5 minutes.
+``at`` is moment/dayjs' reading (what Daily8 prints) for the singular wordings and N for
+"N units" (the round reading, which moment, dayjs, date-fns and humanize share); it is the
+midpoint of the interval for the other rows (and for compounds, the sum of the parts). In
+Arabic a lone "ثانية" / "ثانية واحدة" is dayjs' "a few seconds"; a plural without a number
+("منذ دقائق", "seconds ago") is "a few". Future wordings ("in 5 minutes", "بعد ساعة") are the
+mirror image; they are refused as "future" unless they start within the clock skew allowance
+of 5 minutes, and are then clipped to ``now`` + 5 minutes.
 
 Absolute stamps: ``DD-MM-YYYY`` (also ``/`` and ``.``; the day always comes first), ISO
 dates and datetimes (no offset means UTC), and month-name dates read by dateparser. A date is
@@ -86,6 +91,15 @@ Only a stamp field is read: the text may carry a clock-icon alt text ("time"), a
 and a known source after it, but no other words. An unknown name glued straight onto the
 stamp ("Gulf News5 hours ago") is cut off when only one reading is possible; when digits of
 the name could belong to the stamp ("Foo 246 days ago") the answer is "ambiguous".
+
+English and Arabic are read by a small word table and token grammar. Other languages (de, fr,
+es, ja, zh, ru, ko, pt, id) are translated to English words by dateparser's locale data and
+read by the same grammar; a short table per language first fixes what dateparser misses
+(hedges, "a few seconds", some forms of "one", "now"). Month-name dates go to dateparser's
+DateDataParser, built once, parsing against two fixed bases: a result that moves with the
+base is not an absolute date. Every reading is cached (``functools.lru_cache``, 4096 texts)
+as a now-independent specification (offsets or a date), so a crawl that sees the same few
+texts again and again pays for a dictionary look-up and two subtractions.
 """
 
 from __future__ import annotations
@@ -349,12 +363,13 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "المنصرم": ("postlast", ""),
     "المنصرمة": ("postlast", ""),
     "و": ("and", ""),
-    # placeholders put in by the per-language tables before dateparser translates
+    # placeholders put in by the per-language tables before dateparser translates (no "t":
+    # dateparser's ja/zh tables split it off)
     "qqfew": ("few", ""),
-    "qqabout": ("hedge", "about"),
+    "qqcirca": ("hedge", "about"),
     "qqover": ("hedge", "over"),
-    "qqalmost": ("hedge", "almost"),
-    "qqlt": ("hedge", "lt"),
+    "qqnearly": ("hedge", "almost"),
+    "qqless": ("hedge", "lt"),
     "qqnow": ("now", ""),
     "qqago": ("dir", "past"),
 }
@@ -757,10 +772,10 @@ _DATEPARSER_LANGUAGES: Final = ("en", "ar", "de", "fr", "es", "ja", "zh", "ru", 
 _ZH: Final = (
     (r"[几幾数數]\s*秒(?:钟|鐘)?", " qqfew 秒"),
     (r"(?:刚刚|刚才|剛剛|剛才|现在|現在)", " qqnow "),
-    (r"(?:大约|大約|约|約)", " qqabout "),
-    (r"(?:不到|少于|少於)", " qqlt "),
+    (r"(?:大约|大約|约|約)", " qqcirca "),
+    (r"(?:不到|少于|少於)", " qqless "),
     (r"(?:超过|超過|多于|多於)", " qqover "),
-    (r"(?:将近|將近|接近|差不多)", " qqalmost "),
+    (r"(?:将近|將近|接近|差不多)", " qqnearly "),
     (r"之前", "前"),
     (r"又", " "),
     (r"小時", "小时"),
@@ -776,67 +791,67 @@ _PRE_TRANSLATE: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "de": (
         (r"\b(?:ein paar|einigen|wenigen|paar)\s+sekunden\b", " qqfew sekunden "),
         (r"\b(?:gerade eben|soeben|gerade|jetzt)\b", " qqnow "),
-        (r"\bweniger als\b", " qqlt "),
+        (r"\bweniger als\b", " qqless "),
         (r"\b(?:mehr als|über)\b", " qqover "),
-        (r"\b(?:fast|knapp|beinahe|nahezu)\b", " qqalmost "),
-        (r"\b(?:etwa|ungefähr|circa|ca\.|rund)", " qqabout "),
+        (r"\b(?:fast|knapp|beinahe|nahezu)\b", " qqnearly "),
+        (r"\b(?:etwa|ungefähr|circa|ca\.|rund)", " qqcirca "),
         (r"\b(?:einem|einer|einen|eine|ein)\b", " 1 "),
         (r"\bzuvor\b", " qqago "),
     ),
     "fr": (
         (r"\bquelques\s+secondes\b", " qqfew secondes "),
         (r"(?:\bà l'instant|\bmaintenant|\btout de suite)\b", " qqnow "),
-        (r"\bmoins d(?:'|e\b)", " qqlt "),
+        (r"\bmoins d(?:'|e\b)", " qqless "),
         (r"\bplus d(?:'|e\b)", " qqover "),
-        (r"\b(?:presque|près de)\b", " qqalmost "),
-        (r"\b(?:environ|à peu près)\b", " qqabout "),
+        (r"\b(?:presque|près de)\b", " qqnearly "),
+        (r"\b(?:environ|à peu près)\b", " qqcirca "),
         (r"\bavant\b", " qqago "),
         (r"\bune?\b", " 1 "),
     ),
     "es": (
         (r"\b(?:unos|pocos|algunos)\s+segundos\b", " qqfew segundos "),
         (r"\b(?:justo ahora|ahora mismo|ahora)\b", " qqnow "),
-        (r"\bmenos de\b", " qqlt "),
+        (r"\bmenos de\b", " qqless "),
         (r"\bm[áa]s de\b", " qqover "),
-        (r"\bcasi\b", " qqalmost "),
-        (r"\b(?:alrededor de|aproximadamente|cerca de)\b", " qqabout "),
+        (r"\bcasi\b", " qqnearly "),
+        (r"\b(?:alrededor de|aproximadamente|cerca de)\b", " qqcirca "),
         (r"\bantes\b", " qqago "),
         (r"\bun[ao]?\b", " 1 "),
     ),
     "pt": (
         (r"\b(?:alguns|poucos|uns)\s+segundos\b", " qqfew segundos "),
         (r"\b(?:agora mesmo|agorinha|agora)\b", " qqnow "),
-        (r"\bmenos de\b", " qqlt "),
+        (r"\bmenos de\b", " qqless "),
         (r"\bmais de\b", " qqover "),
-        (r"\bquase\b", " qqalmost "),
-        (r"\b(?:cerca de|aproximadamente|por volta de)\b", " qqabout "),
+        (r"\bquase\b", " qqnearly "),
+        (r"\b(?:cerca de|aproximadamente|por volta de)\b", " qqcirca "),
         (r"\bum[a]?\b", " 1 "),
     ),
     "ru": (
         (r"\bнесколько\s+секунд\w*", " qqfew секунд "),
         (r"\b(?:только что|прямо сейчас|сейчас)\b", " qqnow "),
-        (r"\b(?:меньше|менее)\b", " qqlt "),
+        (r"\b(?:меньше|менее)\b", " qqless "),
         (r"\b(?:больше|более|свыше)\b", " qqover "),
-        (r"\bпочти\b", " qqalmost "),
-        (r"\b(?:около|примерно|приблизительно)\b", " qqabout "),
+        (r"\bпочти\b", " qqnearly "),
+        (r"\b(?:около|примерно|приблизительно)\b", " qqcirca "),
     ),
     "ja": (
         (r"数\s*秒", " qqfew 秒"),
         (r"(?:たった今|ちょうど今|現在)", " qqnow "),
-        (r"約", " qqabout "),
-        (r"未満", " qqlt "),
+        (r"約", " qqcirca "),
+        (r"未満", " qqless "),
         (r"以上", " qqover "),
-        (r"(?:近く|ほぼ)", " qqalmost "),
+        (r"(?:近く|ほぼ)", " qqnearly "),
     ),
     "zh": _ZH,
     "zh-Hant": _ZH,
     "ko": (
         (r"몇\s*초", " qqfew 초"),
         (r"(?:방금\s*전|방금|지금)", " qqnow "),
-        (r"약\s*", " qqabout "),
-        (r"미만", " qqlt "),
+        (r"약\s*", " qqcirca "),
+        (r"미만", " qqless "),
         (r"(?:이상|넘게)", " qqover "),
-        (r"거의\s*", " qqalmost "),
+        (r"거의\s*", " qqnearly "),
         (r"한\s*시간", "1시간"),
         (r"한\s*달", "1개월"),
         (r"하루", "1일"),
@@ -848,10 +863,10 @@ _PRE_TRANSLATE: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "id": (
         (r"\bbeberapa\s+detik\b", " qqfew detik "),
         (r"\b(?:baru saja|barusan|sekarang)\b", " qqnow "),
-        (r"\b(?:sekitar|kira-kira|kurang lebih)\b", " qqabout "),
-        (r"\bkurang dari\b", " qqlt "),
+        (r"\b(?:sekitar|kira-kira|kurang lebih)\b", " qqcirca "),
+        (r"\bkurang dari\b", " qqless "),
         (r"\blebih dari\b", " qqover "),
-        (r"\bhampir\b", " qqalmost "),
+        (r"\bhampir\b", " qqnearly "),
         (r"\bse(detik|menit|jam|hari|minggu|bulan|tahun)\b", r" 1 \1 "),
         (r"(?<![\d ])\s*\b(minggu|bulan|tahun) lalu\b", r"1 \1 yang lalu"),
         (r"^(minggu|bulan|tahun) lalu\b", r"1 \1 yang lalu"),
