@@ -73,7 +73,8 @@ _WS_RE = re.compile(r"\s+")
 
 
 def _ws(text: str) -> str:
-    return _WS_RE.sub(" ", text).strip()
+    # The same as _WS_RE.sub(" ", text).strip() (\s is str.isspace), several times faster.
+    return " ".join(text.split())
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -534,7 +535,11 @@ def _glued_ending(line: str) -> _Found | None:
     """A sign-off, `(with ...)` or Reuters tail run onto the end of a paragraph."""
     last = line[-1]
     if last in ").":
-        m = _TAIL_PAREN_RE.search(line)
+        # _TAIL_PAREN_RE ends in `\)\s*\.?\s*$`: search only a line that ends that way.
+        end = line.rstrip()
+        if end.endswith("."):
+            end = end[:-1].rstrip()
+        m = _TAIL_PAREN_RE.search(line) if end.endswith(")") else None
         if m is not None:
             inner = m.group("inner").strip()
             before = line[: m.start()].rstrip()

@@ -24,6 +24,14 @@ from newsspider.hosts import HostPolicy
 from newsspider.seen import SeenStore, store_for
 
 
+class RenderDropped(IgnoreRequest):
+    """A page dropped because it needed a render that could not happen; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class AlreadySeen(IgnoreRequest):
     """An article page an earlier run emitted."""
 

@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from newsspider.fixtures import iso, parse_iso
+from newsspider.scaleout import redis_url
 
 DEFAULT_SEEN_DB = Path(__file__).resolve().parents[1] / "data" / "seen.sqlite3"
 OFF = frozenset({"off", "none", "false", "0"})
@@ -106,10 +107,19 @@ _STORES: WeakKeyDictionary[Crawler, SeenStore | None] = WeakKeyDictionary()
 
 
 def store_for(crawler: Crawler) -> SeenStore | None:
-    """The crawler's one seen-store, opened on first use (None when off)."""
+    """The crawler's one seen-store, opened on first use (None when off).
+
+    With ``REDIS_URL`` it is the Redis hash every worker shares (unless ``SEEN_DB=off``).
+    """
     if crawler not in _STORES:
-        path = seen_db_path(crawler.settings)
-        _STORES[crawler] = SqliteSeenStore(path) if path else None
+        settings = crawler.settings
+        if redis_url(settings) and str(settings.get("SEEN_DB") or "").strip().lower() not in OFF:
+            from newsspider.distributed import redis_seen_store  # imports redis: only when used
+
+            _STORES[crawler] = redis_seen_store(crawler)
+        else:
+            path = seen_db_path(settings)
+            _STORES[crawler] = SqliteSeenStore(path) if path else None
     return _STORES[crawler]
 
 

@@ -26,6 +26,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles per attempt
 RETRY_BACKOFF_MAX = 30.0
 RETRY_AFTER_MAX = 120.0  # a longer Retry-After gives the page up
+# A page given up is counted and judged by FAILURE_THRESHOLD, not an error of the run.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -51,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsspider.middlewares.RetryAfterMiddleware": 550,
     "newsspider.replay.ReplayDownloaderMiddleware": 950,
+    "newsspider.render.RenderDownloaderMiddleware": 585,
 }
 FEED_STORAGES = {
     "": "newsspider.feeds.AtomicFileFeedStorage",
@@ -64,10 +67,54 @@ EXTENSIONS = {
 STATS_FILE = ""
 
 ITEM_PIPELINES = {
-    "newsspider.pipelines.ValidationPipeline": 100,
+    "newsspider.pipelines.TimestampPipeline": 200,
+    "newsspider.pipelines.BylinePipeline": 300,
+    "newsspider.pipelines.ValidationPipeline": 800,
     "newsspider.pipelines.SeenStorePipeline": 900,
 }
 LOG_FORMATTER = "newsspider.logformatter.LogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# --- Rendering of client-rendered pages (newsspider/render.py) --------------------------------
+# auto: render (headless Chromium, scrapy-playwright) only pages whose HTML holds no article;
+# always: render every page; never: never start a browser. Replay (REPLAY_DIR) never renders.
+RENDER = "auto"
+# Chromium to render with ("" = Playwright's own Chromium if installed, else Debian's chromium).
+RENDER_BROWSER_PATH = ""
+# Extra Chromium flags: a list (or a JSON list / one flag on the command line).
+RENDER_BROWSER_ARGS: list[str] = []
+# Pages rendered at once (each page is closed after its render).
+RENDER_MAX_PAGES = 4
+# Renders per browser context; a context is closed when its renders are done.
+RENDER_CONTEXT_PAGES = 50
+# Seconds a render may take to load a page, and again to wait for its article to appear.
+RENDER_TIMEOUT = 30
+# Routes http(s) through scrapy-playwright's download handler (DOWNLOAD_HANDLERS) and sets its
+# PLAYWRIGHT_* settings from the above, only when this crawl can render (see RenderAddon).
+ADDONS = {
+    "newsspider.render.RenderAddon": 0,
+}
+# --- end of rendering ------------------------------------------------------------------------
+
+# --- Scale-out on Redis (newsspider/scaleout.py, newsspider/distributed.py) ------------------
+# redis://host:port/db shared by every worker; "" = the REDIS_URL environment variable, and
+# without that no Redis at all (Scrapy's scheduler, the SQLite seen-store, the run lock).
+REDIS_URL = ""
+# Keys are "<spider>:<namespace>:..." ("" = "<spider>:...", e.g. daily8:start_urls).
+REDIS_NAMESPACE = ""
+# This worker's name in Redis and in feed names (%(worker_id)s); "" = <hostname>-<pid>.
+WORKER_ID = ""
+FEED_URI_PARAMS = "newsspider.scaleout.feed_uri_params"  # adds %(worker_id)s
+# True: every worker also queues its own start pages (-a urls, or the home pages of -a locale);
+# the shared duplicate filter lets the first worker's through. False: workers take only start
+# URLs pushed with `scrapy push` and wait for them (give REDIS_IDLE_TIMEOUT some seconds).
+REDIS_SEED = True
+# Seconds an idle worker keeps waiting once nothing is queued and no worker is busy; -1 = forever.
+REDIS_IDLE_TIMEOUT = 0.0
+# Seconds without a heartbeat after which a worker counts as dead and the requests it took
+# are requeued for the others (or the next run).
+REDIS_WORKER_TIMEOUT = 30.0
+ADDONS = {**ADDONS, "newsspider.scaleout.RedisAddon": 10}
+# --- end of scale-out ------------------------------------------------------------------------

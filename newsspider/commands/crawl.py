@@ -9,6 +9,13 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newsspider.hosts import HostPolicy
+from newsspider.render import RenderSettingsError, check_render_settings
+from newsspider.scaleout import (
+    RedisSettingsError,
+    check_redis_settings,
+    redis_unreachable,
+    redis_url,
+)
 from newsspider.seen import RunLock, seen_db_path
 from newsspider.spiders.daily8 import ArgumentError, CrawlArguments, Daily8Spider
 from newsspider.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
@@ -24,7 +31,9 @@ class Command(ScrapyCrawlCommand):
             policy = HostPolicy.from_setting(self.settings.get("ALLOWED_HOSTS"))
             try:
                 CrawlArguments.parse(policy, **opts.spargs)
-            except ArgumentError as error:
+                check_render_settings(self.settings)
+                check_redis_settings(self.settings)
+            except (ArgumentError, RenderSettingsError, RedisSettingsError) as error:
                 print(f"scrapy crawl {args[0]}: error: {error}", file=sys.stderr)
                 raise SystemExit(EXIT_USAGE) from None
 
@@ -32,7 +41,13 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.settings is not None and self.crawler_process is not None
-        database = seen_db_path(self.settings)
+        unreachable = redis_unreachable(self.settings)
+        if unreachable:
+            print(f"scrapy crawl {args[0]}: error: {unreachable}", file=sys.stderr)
+            self.exitcode = EXIT_ERROR
+            return
+        # The lock guards the SQLite seen-store; with Redis many workers share one crawl.
+        database = None if redis_url(self.settings) else seen_db_path(self.settings)
         lock = RunLock(database.with_name(database.name + ".lock")) if database else None
         if lock is not None and not lock.acquire():
             print(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -21,7 +22,7 @@ from web_poet.page_inputs.http import HttpResponseHeaders
 
 from newsspider import site
 from newsspider.hosts import HostPolicy
-from newsspider.middlewares import AlreadySeen, RefusedHost
+from newsspider.middlewares import AlreadySeen, RefusedHost, RenderDropped
 from newsspider.pages import ArticlePage, ListingPage, article_id, url_locale
 
 LOCALES = ("en", "ar", "all")
@@ -118,15 +119,23 @@ def page_kind(url: str) -> str | None:
     return None
 
 
+# One web-poet view per Scrapy response alive: the check for client-rendered pages and the
+# spider share it, and so its decoded text and parsed tree (`newsspider.pages`).
+_PAGE_INPUTS: WeakKeyDictionary[Response, HttpResponse] = WeakKeyDictionary()
+
+
 def to_page_input(response: Response) -> HttpResponse:
     """The web-poet view of a Scrapy response."""
-    return HttpResponse(
-        url=response.url,
-        body=response.body,
-        status=response.status,
-        headers=HttpResponseHeaders.from_bytes_dict(response.headers),
-        encoding=getattr(response, "encoding", None),
-    )
+    page_input = _PAGE_INPUTS.get(response)
+    if page_input is None:
+        page_input = _PAGE_INPUTS[response] = HttpResponse(
+            url=response.url,
+            body=response.body,
+            status=response.status,
+            headers=HttpResponseHeaders.from_bytes_dict(response.headers),
+            encoding=getattr(response, "encoding", None),
+        )
+    return page_input
 
 
 class Daily8Spider(scrapy.Spider):
@@ -158,6 +167,13 @@ class Daily8Spider(scrapy.Spider):
         for url in self.arguments.urls:
             for request in self._follow(url, hops=0, from_listing=False, start=True):
                 yield request
+
+    def requests_for_start_url(self, url: str) -> Iterator[scrapy.Request]:
+        """Requests for a start page given while crawling (e.g. pushed to a shared list)."""
+        if page_kind(url) is None:
+            self.logger.warning("Ignoring start URL %s: not an article, hashtag or home page", url)
+            return
+        yield from self._follow(url, hops=0, from_listing=False, start=True)
 
     def _wanted_locale(self, url: str) -> bool:
         return self.arguments.locale == "all" or url_locale(url) == self.arguments.locale
@@ -221,6 +237,10 @@ class Daily8Spider(scrapy.Spider):
             reason = f"http_{error.response.status}"
         elif isinstance(error, AlreadySeen) or "robots.txt" in str(error):
             return  # skipped on purpose: not a failure
+        elif isinstance(error, RenderDropped):
+            # Counted (newsspider/dropped/<reason>) and logged by the render middleware.
+            self.crawler.stats.inc_value("newsspider/pages/unparsed")
+            return
         elif isinstance(error, RefusedHost):
             reason = str(error).split(":", 1)[0]
         elif isinstance(error, IgnoreRequest):
