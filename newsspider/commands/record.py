@@ -76,7 +76,7 @@ class Command(ScrapyCommand):
         self.crawler_process.start()
         spider = crawler.spider
         assert isinstance(spider, RecorderSpider)
-        parser = FixtureParser(build_crawler())
+        parser = FixtureParser(build_crawler({"ALLOWED_HOSTS": self.settings.get("ALLOWED_HOSTS")}))
         for fixture in spider.saved:
             fixture.write_output(parser.output(fixture))
             print(fixture.path)

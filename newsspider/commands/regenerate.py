@@ -31,8 +31,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--write", action="store_true", help="save the new outputs")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
         base = Path(args[0] if args else "fixtures")
-        parser = FixtureParser(build_crawler())
+        allowed = self.settings.get("ALLOWED_HOSTS")
+        parser = FixtureParser(build_crawler({"ALLOWED_HOSTS": allowed}))
         changed = 0
         for fixture in iter_fixtures(base):
             new = dumps(parser.output(fixture))
