@@ -26,12 +26,16 @@ PARTS = (
     ("newsspider: spider (daily8.py)", "newsspider/spiders/daily8.py"),
     ("newsspider: other", "newsspider/"),
 )
+#: newsspider frames that only hand the work on to Scrapy (the download of a page).
+PASS_THROUGH = ("PlaywrightDownloadHandler.download_request",)
 IDLE = ("Condition.wait", "_do_waitpid", "EpollSelector.select", "select (selectors.py")
 
 
 def owner(frames: list[str]) -> str:
     """Who a sample's time belongs to: the innermost newsspider part, else the library."""
     for frame in reversed(frames):
+        if frame.startswith(PASS_THROUGH):
+            break  # below a pass-through frame everything is the library's
         if "newsspider/" in frame and "newsspider/commands/" not in frame:
             for name, needle in PARTS:
                 if needle in frame:

@@ -138,6 +138,12 @@ def to_page_input(response: Response) -> HttpResponse:
     return page_input
 
 
+def release_page_input(response: Response) -> None:
+    """Forget the web-poet view of a parsed response: its text and tree are freed now, not
+    when Scrapy lets go of the response (after every item and request it yielded)."""
+    _PAGE_INPUTS.pop(response, None)
+
+
 class Daily8Spider(scrapy.Spider):
     """Crawl Daily8: listings, article pages and their related articles.
 
@@ -263,6 +269,7 @@ class Daily8Spider(scrapy.Spider):
         response = html
         fetch_time = response.meta.get("fetched_at") or datetime.now(UTC)
         article = await ArticlePage(to_page_input(response), fetch_time=fetch_time).to_item()
+        release_page_input(response)
         yield article
         hops = response.meta.get("hops", 0)
         if hops < self.arguments.depth:
@@ -275,6 +282,7 @@ class Daily8Spider(scrapy.Spider):
             return
         response = html
         listing = await ListingPage(to_page_input(response)).to_item()
+        release_page_input(response)
         self.crawler.stats.inc_value("newsspider/listings/parsed")
         for request in self._follow_all(listing.article_urls, 0):
             yield request
