@@ -642,7 +642,9 @@ class WorkerExtension:
         self.worker = worker
         self.idle_timeout = idle_timeout
         self.batch = max(1, batch)
-        self.interval = min(0.5, worker.ttl_ms / 4000)
+        self.interval = 0.2  # idle workers look for work this often
+        self.heartbeat_every = min(1.0, worker.ttl_ms / 4000)  # seconds between lease renewals
+        self.last_heartbeat = 0.0
         self.idle_since: float | None = None
         self.reason: str | None = None
         self.loop: LoopingCall | None = None
@@ -697,7 +699,12 @@ class WorkerExtension:
     def _tick(self) -> None:
         """Heartbeat; while idle, wake the engine as soon as there is work (or it may stop)."""
         try:
-            if not self.worker.heartbeat() or self.worker.busy or self.reason:
+            now = time.monotonic()
+            if now - self.last_heartbeat >= self.heartbeat_every:
+                if not self.worker.heartbeat():
+                    return
+                self.last_heartbeat = now
+            if self.worker.busy or self.worker.lost or self.reason:
                 return
             if self._poll() != "wait":
                 self._wake()
@@ -729,6 +736,8 @@ class WorkerExtension:
                 self.worker.id,
             )
             return
+        if verdict == "work":
+            self._wake()  # pull it now, not at the next tick
         raise DontCloseSpider
 
     def _poll(self) -> str:
