@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -19,6 +18,7 @@ from newsspider.bylines import clean_article, parse_credit
 from newsspider.feeds import feed_committed, feed_complete
 from newsspider.fixtures import iso, parse_iso
 from newsspider.hosts import HostPolicy
+from newsspider.items import as_plain_dict, dataclass_field_names
 from newsspider.schema import check_article
 from newsspider.seen import SeenRecord, SeenStore, store_for
 from newsspider.timestamps import read_stamp
@@ -27,28 +27,6 @@ logger = logging.getLogger(__name__)
 
 #: Drop reasons that mean "the page could not be parsed" (they count as failed pages).
 PARSE_FAILURES = ("no_id", "no_title", "no_body")
-
-
-_SCALARS = (str, int, float, bool, type(None))
-_DATACLASS_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _plain(value: Any) -> Any:
-    """`ItemAdapter._asdict` for the values of newsspider's items, without its per-value
-    adapter lookup; anything else is handed to `ItemAdapter`."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    names = _DATACLASS_FIELDS.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _DATACLASS_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names if hasattr(value, name)}
-    if kind is list:
-        return [_plain(v) for v in value]
-    if kind is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    return ItemAdapter._asdict(value)
 
 
 class _DataclassFields:
@@ -83,22 +61,10 @@ class _DataclassFields:
 
 def _adapter(item: Any) -> Any:
     """`_DataclassFields` of a dataclass item, else ``ItemAdapter(item)``."""
-    names = _DATACLASS_FIELDS.get(type(item))
-    if names is None and dataclasses.is_dataclass(item) and not isinstance(item, type):
-        names = _DATACLASS_FIELDS[type(item)] = tuple(f.name for f in dataclasses.fields(item))
+    names = dataclass_field_names(item)
     if names is not None:
         return _DataclassFields(item, names)
     return ItemAdapter(item)
-
-
-def as_plain_dict(item: Any) -> dict[str, Any]:
-    """The same as ``ItemAdapter(item).asdict()``, faster for dataclass items."""
-    if type(item) in _DATACLASS_FIELDS or (
-        dataclasses.is_dataclass(item) and not isinstance(item, type)
-    ):
-        result: dict[str, Any] = _plain(item)
-        return result
-    return ItemAdapter(item).asdict()
 
 
 class ValidationPipeline:

@@ -75,6 +75,11 @@ ITEM_PIPELINES = {
 LOG_FORMATTER = "newsspider.logformatter.LogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
+# JSON lines as Scrapy writes them, without its per-field ItemAdapter round trip.
+FEED_EXPORTERS = {
+    "jsonlines": "newsspider.feeds.DataclassJsonLinesItemExporter",
+    "jsonl": "newsspider.feeds.DataclassJsonLinesItemExporter",
+}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # --- Rendering of client-rendered pages (newsspider/render.py) --------------------------------
