@@ -46,6 +46,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from serve import serve  # noqa: E402
 
 
+#: ``--set NAME=VALUE`` settings, given to both spiders after the throughput settings.
+EXTRA_SETTINGS: dict[str, str] = {}
+
+
 def common_settings(port: int, depth: int) -> list[str]:
     """The throughput settings both spiders run with."""
     settings = {
@@ -60,6 +64,7 @@ def common_settings(port: int, depth: int) -> list[str]:
         # Off in newsspider's settings; off for the bare spider too (same extensions).
         "TELNETCONSOLE_ENABLED": "False",
         "REMOTE_CONTROL_ENABLED": "False",
+        **EXTRA_SETTINGS,
     }
     args = [item for name, value in settings.items() for item in ("-s", f"{name}={value}")]
     return [
@@ -192,7 +197,17 @@ def main() -> None:
     parser.add_argument("--render-never", action="store_true", help="also run a -s RENDER=never")
     parser.add_argument("--py-spy", type=Path, help="record one more run of each here")
     parser.add_argument("--out", type=Path, help="feeds, stats and logs (default: a temp dir)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one more Scrapy setting, for both spiders (repeatable)",
+    )
     args = parser.parse_args()
+    for assignment in args.set:
+        name, _, value = assignment.partition("=")
+        EXTRA_SETTINGS[name] = value
 
     site = args.site or Path(tempfile.gettempdir()) / f"bench-site-{args.pages}-{args.seed}"
     ensure_site(site, args.pages, args.seed)

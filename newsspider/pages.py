@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -25,12 +25,8 @@ from newsspider.items import Article, Image, RelatedArticle
 # Results are only read as text: plain strings, not lxml's "smart" ones (which keep a
 # reference to their parent element and cost more to build); no selector uses EXSLT regexps.
 _XPATH = {
-    name: etree.XPath(expr, smart_strings=False, regexp=False)
-    for name, expr in {
-        **{f"article_{k}": v for k, v in site.ARTICLE.items()},
-        **{f"card_{k}": v for k, v in site.CARD.items()},
-        **{f"listing_{k}": v for k, v in site.LISTING.items()},
-    }.items()
+    f"listing_{name}": etree.XPath(expr, smart_strings=False, regexp=False)
+    for name, expr in site.LISTING.items()
 }
 # A Date header counts as the render time when it is this close to the fetch time.
 _SKEW = timedelta(minutes=5)
@@ -144,12 +140,25 @@ def parse_html(text: str, base_url: str) -> etree._Element | None:
 
 # A root-relative link without dot segments, doubled slashes, query, fragment or parameters:
 # joined to any http(s) base URL it is the base's origin followed by the link itself.
+_BASE_TAG = re.compile("<base", re.I)
+# An ASCII http(s) URL whose origin is already what URL normalisation would make of it.
+_PLAIN_ORIGIN = re.compile(r"(https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?)(?:[/?#]|\Z)")
 _PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9_~%-]+/)*[A-Za-z0-9_~%-]*\Z")
 
 
-_Parsed = tuple[etree._Element, "_TextOf | None"]
+class _Parsed:
+    """The parsed tree of one response, its text reader, and what was read from it."""
+
+    __slots__ = ("article", "root", "text")
+
+    def __init__(self, root: etree._Element, text: _TextOf | None) -> None:
+        self.root = root
+        self.text = text
+        self.article: ArticleParts | None = None
+
+
 # The parsed tree of each response alive, so that page objects of one response (the check
-# for client-rendered pages, then the spider) parse it once. Trees are never modified.
+# for client-rendered pages, then the spider) parse and read it once. Trees are never modified.
 _TREES: WeakKeyDictionary[HttpResponse, _Parsed] = WeakKeyDictionary()
 
 
@@ -165,20 +174,26 @@ class _Page(WebPage):  # type: ignore[type-arg]
         root = parse_html(self.response.text, str(self.response.url))
         if root is None:  # JSON or XML: parsel's tree, and the XPath for all text
             selector: Selector = self.response.selector
-            return selector.root, None
-        return root, _TextOf(root)
+            return _Parsed(selector.root, None)
+        return _Parsed(root, _TextOf(root))
 
     @property
     def _root(self) -> etree._Element:
-        return self._parsed[0]
+        return self._parsed.root
 
     def _text(self, node: etree._Element | None) -> str:
-        text = self._parsed[1]
+        text = self._parsed.text
         return text(node) if text is not None else text_of(node)
 
     @cached_property
     def _origin(self) -> str | None:
         """``scheme://host[:port]`` of the page's base URL, when it is http(s)."""
+        # web-poet reads a <base> in the first 4096 characters; without one, the base URL of
+        # a plain http(s) URL has the URL's own origin.
+        if not _BASE_TAG.search(self.response.text, 0, 4096):
+            plain_origin = _PLAIN_ORIGIN.match(str(self.response.url))
+            if plain_origin:
+                return plain_origin[1]
         joined = str(self.response.urljoin("/"))
         parts = urlsplit(joined)
         plain = (
@@ -199,6 +214,173 @@ class _Page(WebPage):  # type: ignore[type-arg]
         return str(self.response.urljoin(href))
 
 
+_ARTICLE = site.ARTICLE
+_CARD = site.CARD
+# XPath's normalize-space(): only XML whitespace, not str.split()'s Unicode spaces.
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+# The first text of each caption of a figure, in document order (captions may nest).
+_CAPTION_TEXTS = etree.XPath(f".//{_ARTICLE.caption}/text()[1]", smart_strings=False, regexp=False)
+
+
+@dataclass(slots=True)
+class ArticleParts:
+    """What an article page shows, read in one pass over its tree (`read_article`)."""
+
+    title: str = ""
+    source: str | None = None
+    stamp_raw: str | None = None
+    body: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    related: list[RelatedArticle] = field(default_factory=list)
+    comment_count: int = 0
+
+
+Text = Callable[[etree._Element | None], str]
+
+
+def read_article(root: etree._Element, text: Text, absolute: Callable[[str], str]) -> ArticleParts:
+    """Every part of an article page, as `site.ArticleMarkup` describes where it is."""
+    parts = ArticleParts()
+    title = _title(root)
+    if title is not None:
+        parts.title = text(title)
+        header = _header(title)
+        if header is not None:
+            source = next((c for c in _children(header) if c.tag != _ARTICLE.stamp), None)
+            parts.source = text(source) or None
+            parts.stamp_raw = text(next(header.iterdescendants(_ARTICLE.stamp), None)) or None
+        for block in _body_blocks(title):
+            if block.tag == "p":
+                paragraph = text(block)
+                if paragraph:
+                    parts.body.append(paragraph)
+            else:
+                image = _image(block, text, absolute)
+                if image is not None:
+                    parts.images.append(image)
+    sections = _labelled_sections(root)
+    tags: dict[str, None] = {}
+    for link in _in_order(root, sections["hashtags"], _links):
+        match = site.HASHTAG_PATH.match(urlsplit(absolute(link.get("href", ""))).path)
+        if match:
+            tags[unquote(match["tag"])] = None
+    parts.hashtags = list(tags)
+    parts.comment_count = len(_in_order(root, sections["comments"], _comments))
+    for card in _in_order(root, sections["related"], _cards):
+        parsed = parse_card(card, absolute, text)
+        if parsed is not None:
+            parts.related.append(parsed)
+    return parts
+
+
+def _children(node: etree._Element) -> Iterator[etree._Element]:
+    """Child elements (XPath's ``*``): no comments or processing instructions."""
+    return (child for child in node if isinstance(child.tag, str))
+
+
+def _title(root: etree._Element) -> etree._Element | None:
+    # Containers that do not nest are disjoint and in document order: the first one holding
+    # a title holds the first title of all.
+    for container in root.iter(_ARTICLE.container):
+        for title in container.iterdescendants(_ARTICLE.title):
+            return title
+    return None
+
+
+def _header(title: etree._Element) -> etree._Element | None:
+    following = (node for node in title.itersiblings() if isinstance(node.tag, str))
+    for _, node in zip(range(_ARTICLE.header_window), following, strict=False):
+        if next(node.iterdescendants(_ARTICLE.stamp), None) is not None:
+            return node
+    return None
+
+
+def _body_blocks(title: etree._Element) -> list[etree._Element]:
+    for node in title.itersiblings():
+        if isinstance(node.tag, str) and node.tag != _ARTICLE.section:
+            blocks = [child for child in node if child.tag in _ARTICLE.body_blocks]
+            if blocks:
+                return blocks
+    return []
+
+
+def _image(figure: etree._Element, text: Text, absolute: Callable[[str], str]) -> Image | None:
+    src = next(
+        (img.get("src") for img in figure.iterdescendants(_ARTICLE.image) if "src" in img.attrib),
+        None,
+    )
+    if src is None:
+        return None
+    caption = " ".join(" ".join(_strings(_CAPTION_TEXTS(figure))).split())
+    credit = next(
+        (
+            node
+            for node in figure.iterdescendants(_ARTICLE.credit)
+            if node.getparent().tag == _ARTICLE.caption  # type: ignore[union-attr]
+        ),
+        None,
+    )
+    credit_raw = text(credit)
+    return Image(src=absolute(src), caption=caption or None, credit_raw=credit_raw or None)
+
+
+def _labelled_sections(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """The sections headed (a child heading) by each label of `site.LABELS`."""
+    found: dict[str, list[etree._Element]] = {label: [] for label in site.LABELS}
+    for section in root.iter(_ARTICLE.section):
+        names = {
+            _XML_SPACE.sub(" ", _string_value(heading)).strip(" \t\r\n")
+            for heading in section
+            if heading.tag in _ARTICLE.headings
+        }
+        for label, sections in found.items():
+            if not names.isdisjoint(site.LABELS[label]):
+                sections.append(section)
+    return found
+
+
+def _string_value(node: etree._Element) -> str:
+    """XPath's ``string()`` of an element: its text nodes, comments left out."""
+    if len(node) == 0:
+        return node.text or ""
+    return "".join(node.itertext())
+
+
+def _links(section: etree._Element) -> list[etree._Element]:
+    return [link for link in section.iterdescendants(_CARD.link) if "href" in link.attrib]
+
+
+def _comments(section: etree._Element) -> list[etree._Element]:
+    return list(section.iterdescendants(_ARTICLE.comment))
+
+
+def _cards(section: etree._Element) -> list[etree._Element]:
+    return [child for child in _children(section) if _article_link(child) is not None]
+
+
+def _article_link(node: etree._Element) -> str | None:
+    for link in node.iterdescendants(_CARD.link):
+        href = link.get("href")
+        if href is not None and _ARTICLE.article_link in href:
+            return str(href)
+    return None
+
+
+def _in_order(
+    root: etree._Element,
+    sections: list[etree._Element],
+    select: Callable[[etree._Element], list[etree._Element]],
+) -> list[etree._Element]:
+    """`select` over `sections`, each node once, in document order (as XPath returns it)."""
+    if len(sections) <= 1:
+        return select(sections[0]) if sections else []
+    # Sections may nest: each node once, back in document order.
+    nodes = {node: None for section in sections for node in select(section)}
+    position = {node: index for index, node in enumerate(root.iter())}
+    return sorted(nodes, key=position.__getitem__)
+
+
 @attrs.define
 class ArticlePage(_Page, Returns[Article]):
     """An article page (``/en/article/<id>``, ``/article/<id>``)."""
@@ -206,8 +388,11 @@ class ArticlePage(_Page, Returns[Article]):
     fetch_time: datetime = attrs.field(factory=lambda: datetime.now(UTC))
 
     @cached_property
-    def _header(self) -> etree._Element | None:
-        return _first(self._xpath("article_header"))
+    def _parts(self) -> ArticleParts:
+        parsed = self._parsed
+        if parsed.article is None:
+            parsed.article = read_article(parsed.root, self._text, self._absolute)
+        return parsed.article
 
     @page_field
     def id(self) -> str:
@@ -223,70 +408,35 @@ class ArticlePage(_Page, Returns[Article]):
 
     @page_field
     def title(self) -> str:
-        return self._text(_first(self._xpath("article_title")))
+        return self._parts.title
 
     @page_field
     def source(self) -> str | None:
-        if self._header is None:
-            return None
-        return self._text(_first(self._xpath("article_header_source", self._header))) or None
+        return self._parts.source
 
     @page_field
     def stamp_raw(self) -> str | None:
-        if self._header is None:
-            return None
-        return self._text(_first(self._xpath("article_header_stamp", self._header))) or None
-
-    @cached_property
-    def _blocks(self) -> list[etree._Element]:
-        return self._xpath("article_body")
+        return self._parts.stamp_raw
 
     @page_field
     def body(self) -> list[str]:
-        paragraphs = (self._text(block) for block in self._blocks if block.tag == "p")
-        return [text for text in paragraphs if text]
+        return list(self._parts.body)
 
     @page_field
     def images(self) -> list[Image]:
-        images = []
-        for figure in self._blocks:
-            if figure.tag != "figure":
-                continue
-            src = _strings(self._xpath("article_figure_img", figure))
-            if not src:
-                continue
-            caption = " ".join(
-                " ".join(_strings(self._xpath("article_figure_caption", figure))).split()
-            )
-            credit = self._text(_first(self._xpath("article_figure_credit", figure)))
-            images.append(
-                Image(
-                    src=self._absolute(src[0]), caption=caption or None, credit_raw=credit or None
-                )
-            )
-        return images
+        return list(self._parts.images)
 
     @page_field
     def hashtags(self) -> list[str]:
-        tags: dict[str, None] = {}
-        for href in _strings(self._xpath("article_hashtags")):
-            match = site.HASHTAG_PATH.match(urlsplit(self._absolute(href)).path)
-            if match:
-                tags[unquote(match["tag"])] = None
-        return list(tags)
+        return list(self._parts.hashtags)
 
     @page_field
     def related(self) -> list[RelatedArticle]:
-        cards = []
-        for card in self._xpath("article_related_cards"):
-            parsed = parse_card(card, self._absolute, self._text)
-            if parsed is not None:
-                cards.append(parsed)
-        return cards
+        return list(self._parts.related)
 
     @page_field
     def comment_count(self) -> int:
-        return len(self._xpath("article_comments"))
+        return self._parts.comment_count
 
     @page_field
     def fetched_at(self) -> str:
@@ -307,27 +457,37 @@ class ArticlePage(_Page, Returns[Article]):
 
 
 def parse_card(
-    card: etree._Element, absolute: object, text: Callable[[etree._Element | None], str] = text_of
+    card: etree._Element, absolute: Callable[[str], str], text: Text = text_of
 ) -> RelatedArticle | None:
-    """A related-article or listing card; None when it links to no article."""
-    hrefs = _strings(_XPATH["card_href"](card))
-    if not hrefs or not callable(absolute):
+    """A related-article card (`site.CardMarkup`); None when it links to no article."""
+    href = _article_link(card)
+    if href is None:
         return None
-    url = str(absolute(hrefs[0]))
+    url = absolute(href)
     card_id = article_id(url)
     if card_id is None:
         return None
-    nodes = _XPATH["card_source"](card)
-    source = text(_first(nodes)) or None
-    bullets = [text(li) for li in _XPATH["card_bullets"](card)]  # type: ignore[union-attr]
-    category = next((b for b in bullets if b and b != source), None)
+    source = text(next((child for child in _children(card) if _names_source(child)), None)) or None
+    bullets = (
+        text(item)
+        for item in card.iterdescendants(_CARD.item)
+        if (parent := item.getparent()) is not card and parent.tag == _CARD.list  # type: ignore[union-attr]
+    )
     return RelatedArticle(
         id=card_id,
         url=url,
-        title=text(_first(_XPATH["card_title"](card))),
+        title=text(next(card.iterdescendants(_CARD.title), None)),
         source=source,
-        stamp_raw=text(_first(_XPATH["card_stamp"](card))) or None,
-        category=category,
+        stamp_raw=text(next(card.iterdescendants(_CARD.stamp), None)) or None,
+        category=next((bullet for bullet in bullets if bullet and bullet != source), None),
+    )
+
+
+def _names_source(node: etree._Element) -> bool:
+    """A card's child that holds neither a link nor a time stamp and is not a list."""
+    return (
+        node.tag not in (_CARD.list, _CARD.link)
+        and next(node.iterdescendants(_CARD.stamp, _CARD.link), None) is None
     )
 
 

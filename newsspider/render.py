@@ -79,10 +79,7 @@ _HOLDS_PAGE_KEY = "newsspider_render_holds_page"
 _CONTEXT_KEY = "newsspider_render_context"
 
 #: What a rendered page is waited for: the element the page parser anchors on.
-WAIT_FOR = {
-    "article": "xpath=" + site.ARTICLE["title"],
-    "listing": "xpath=" + site.LISTING["article_links"].removesuffix("/@href"),
-}
+WAIT_FOR = site.RENDERED
 
 
 class RenderSettingsError(ValueError):

@@ -8,6 +8,7 @@ recorded from the live site that breaks one of these needs a change here only.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 #: Hosts that serve Daily8 (production, staging, the Amplify deployment).
 HOSTS: frozenset[str] = frozenset(
@@ -28,38 +29,56 @@ LABELS: dict[str, frozenset[str]] = {
 }
 
 
-def _heading_is(label: str) -> str:
-    names = " or ".join(f'normalize-space()="{name}"' for name in sorted(LABELS[label]))
-    return f"*[self::h2 or self::h3][{names}]"
+@dataclass(frozen=True, slots=True)
+class ArticleMarkup:
+    """Where an article page keeps its parts (read in one pass by `newsspider.pages`).
+
+    - title: the first ``<h1>`` inside a ``<main>``;
+    - header (source + stamp): the first of the `header_window` elements after the title
+      that holds a ``<time>``; its first child that is not the ``<time>`` names the source;
+    - body: the first later sibling of the title (not a ``<section>``) with ``<p>`` or
+      ``<figure>`` children, which are the paragraphs and images in order;
+    - images: a figure's first ``<img src>``, the first text of its ``<figcaption>`` and the
+      ``<small>`` in it (the credit);
+    - hashtags, comments, related articles: the ``<section>`` headed (a child ``<h2>`` or
+      ``<h3>``) by one of `LABELS`; its links, its ``<li>`` (comments), or its children
+      that link to an article (cards).
+    """
+
+    container: str = "main"
+    title: str = "h1"
+    header_window: int = 2
+    stamp: str = "time"
+    body_blocks: tuple[str, str] = ("p", "figure")
+    image: str = "img"
+    caption: str = "figcaption"
+    credit: str = "small"
+    section: str = "section"
+    headings: tuple[str, ...] = ("h2", "h3")
+    comment: str = "li"
+    article_link: str = "/article/"
 
 
-#: XPath selectors of the article page, relative to the document.
-ARTICLE = {
-    "title": "(//main//h1)[1]",
-    # The header line (source + stamp) is the first sibling after the title that holds a <time>.
-    "header": "(//main//h1)[1]/following-sibling::*[position() <= 2][.//time][1]",
-    "header_source": "./*[not(self::time)][1]",
-    "header_stamp": ".//time[1]",
-    # The body is the first block after the title holding paragraphs or figures.
-    "body": (
-        "(//main//h1)[1]/following-sibling::*[not(self::section)][p or figure][1]"
-        "/*[self::p or self::figure]"
-    ),
-    "figure_img": ".//img/@src",
-    "figure_caption": ".//figcaption/text()[1]",
-    "figure_credit": ".//figcaption/small",
-    "hashtags": f"//section[{_heading_is('hashtags')}]//a/@href",
-    "comments": f"//section[{_heading_is('comments')}]//li",
-    "related_cards": f"//section[{_heading_is('related')}]/*[.//a[contains(@href, '/article/')]]",
-}
+@dataclass(frozen=True, slots=True)
+class CardMarkup:
+    """A related-article card: its first link to an article, first ``<h3>`` (title), first
+    ``<time>`` (stamp), first child holding neither a link nor a time and not a list (the
+    source), and the items of its lists (the first one that is not the source: category)."""
 
-#: XPath selectors of a related-article or listing card, relative to the card.
-CARD = {
-    "href": "(.//a[contains(@href, '/article/')]/@href)[1]",
-    "title": "(.//h3)[1]",
-    "stamp": "(.//time)[1]",
-    "source": "(./*[not(.//time)][not(self::ul)][not(self::a)][not(.//a)])[1]",
-    "bullets": ".//ul/li",
+    link: str = "a"
+    title: str = "h3"
+    stamp: str = "time"
+    list: str = "ul"
+    item: str = "li"
+
+
+ARTICLE = ArticleMarkup()
+CARD = CardMarkup()
+
+#: What the browser waits for before a rendered page counts as loaded (Playwright selectors).
+RENDERED = {
+    "article": "xpath=(//main//h1)[1]",
+    "listing": "xpath=//main//a[contains(@href, '/article/')]",
 }
 
 #: XPath selectors of listing pages (home, hashtag): links only.
