@@ -45,7 +45,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from serve import serve  # noqa: E402
 
-
 #: ``--set NAME=VALUE`` settings, given to both spiders after the throughput settings.
 EXTRA_SETTINGS: dict[str, str] = {}
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "fixtures" / "model"))
 from render import render  # noqa: E402
 from web_poet import HttpResponse  # noqa: E402
 
-from newsspider.fixtures import BODY_FILE, INFO_FILE, META_FILE, Fixture, dumps, iso  # noqa: E402
+from newsspider.fixtures import Fixture  # noqa: E402
 
 CAPTURED = datetime(2025, 6, 18, 9, 0, tzinfo=UTC)
 STAMPS = {
@@ -155,30 +155,20 @@ _NUMBERS: dict[Path, int] = {}
 
 
 def write_fixture(spec: dict[str, Any], out: Path) -> None:
-    """Write the next ``test-N`` fixture, as `Fixture.save` does; numbers are counted here
-    (Fixture.save looks for the next free one from 1 each time: quadratic in the pages)."""
+    """Write the spec as the next ``test-N`` fixture (numbers counted here: looking for the
+    next free one from 1 for every page would be quadratic in the pages)."""
     headers = [
         ("Content-Type", "text/html; charset=utf-8"),
         ("Date", format_datetime(CAPTURED, usegmt=True)),
     ]
     response = HttpResponse(spec["url"], render(spec).encode(), status=200, headers=headers)
-    folder = out.resolve() / ("ListingPage" if spec["kind"] == "listing" else "ArticlePage")
+    page_object = "ListingPage" if spec["kind"] == "listing" else "ArticlePage"
+    folder = out.resolve() / page_object
     if folder not in _NUMBERS:
         taken = [int(p.name[5:]) for p in folder.glob("test-*") if p.name[5:].isdigit()]
         _NUMBERS[folder] = max(taken, default=0)
     _NUMBERS[folder] += 1
-    fixture = Fixture(folder / f"test-{_NUMBERS[folder]}")
-    (fixture.path / "inputs").mkdir(parents=True)
-    (fixture.path / BODY_FILE).write_bytes(bytes(response.body))
-    info = {
-        "url": str(response.url),
-        "status": response.status,
-        "headers": list(response.headers.items()),
-        "_encoding": response.encoding,
-        "type": "HttpResponse",
-    }
-    (fixture.path / INFO_FILE).write_text(dumps(info), "utf-8")
-    (fixture.path / META_FILE).write_text(dumps({"frozen_time": iso(CAPTURED)}), "utf-8")
+    Fixture.save(out, page_object, response, CAPTURED, number=_NUMBERS[folder])
 
 
 def main() -> None:

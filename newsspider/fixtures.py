@@ -77,13 +77,20 @@ class Fixture:
 
     @classmethod
     def save(
-        cls, base: Path, page_object: str, response: HttpResponse, captured_at: datetime
+        cls,
+        base: Path,
+        page_object: str,
+        response: HttpResponse,
+        captured_at: datetime,
+        number: int | None = None,
     ) -> Fixture:
-        """Write a response as the next free ``test-N`` fixture of `page_object` under `base`."""
+        """Write a response as fixture ``test-<number>`` of `page_object` under `base`
+        (default: the first free number); an existing fixture is never overwritten."""
         folder = base.resolve() / page_object
-        number = 1
-        while (folder / f"test-{number}").exists():
-            number += 1
+        if number is None:
+            number = 1
+            while (folder / f"test-{number}").exists():
+                number += 1
         fixture = cls(folder / f"test-{number}")
         (fixture.path / "inputs").mkdir(parents=True)
         (fixture.path / BODY_FILE).write_bytes(bytes(response.body))
