@@ -37,6 +37,19 @@ def crawl_command(feed: Path, settings: dict[str, Any], args: tuple[str, ...]) -
     return command + list(args)
 
 
+def assert_crawl_fails_with_one_line(*args: str, line: str) -> None:
+    """``scrapy crawl daily8 ARGS`` exits with status 2 and `line` as its whole stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "daily8", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [line]
+
+
 def read_feed(feed: Path) -> list[dict[str, Any]]:
     if not feed.exists():
         return []

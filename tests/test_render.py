@@ -36,7 +36,14 @@ from newsspider.render import (
     is_shell,
     playwright_chromium,
 )
-from tests.conftest import FIXTURES, ROOT, CrawlResult, model_fixture, run_crawl
+from tests.conftest import (
+    FIXTURES,
+    ROOT,
+    CrawlResult,
+    assert_crawl_fails_with_one_line,
+    model_fixture,
+    run_crawl,
+)
 from tests.render_site import SHELLS, RenderSite, build_site, page_file, shells
 
 SEED = model_fixture("seed-article")
@@ -354,17 +361,12 @@ def test_bad_render_settings_name_the_setting(values: dict[str, str], named: str
 
 
 def test_bad_render_setting_stops_the_command_with_one_line() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "daily8", "-s", "RENDER=sometimes"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    assert_crawl_fails_with_one_line(
+        "-s",
+        "RENDER=sometimes",
+        line="scrapy crawl daily8: error: RENDER: expected one of auto, always, never, "
+        "got 'sometimes'",
     )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "scrapy crawl daily8: error: RENDER: expected one of auto, always, never, got 'sometimes'"
-    ]
 
 
 def executable(path: Path) -> Path:

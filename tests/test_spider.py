@@ -20,7 +20,13 @@ from web_poet import HttpResponse as WebPoetResponse
 
 from newsspider.fixtures import Fixture, index_by_url, iter_fixtures
 from newsspider.spiders.daily8 import ArgumentError, Daily8Spider
-from tests.conftest import FIXTURES, ROOT, model_fixture, run_crawl
+from tests.conftest import (
+    FIXTURES,
+    ROOT,
+    assert_crawl_fails_with_one_line,
+    model_fixture,
+    run_crawl,
+)
 
 ARTICLES = [
     f for f in iter_fixtures(FIXTURES) if f.page_object == "ArticlePage" and f.info["status"] == 200
@@ -72,17 +78,11 @@ def test_bad_arguments_name_the_argument(arguments: dict[str, str], named: str) 
 
 
 def test_bad_argument_stops_the_command_with_one_line() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "daily8", "-a", "depth=-1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    assert_crawl_fails_with_one_line(
+        "-a",
+        "depth=-1",
+        line="scrapy crawl daily8: error: depth: expected a non-negative integer, got '-1'",
     )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "scrapy crawl daily8: error: depth: expected a non-negative integer, got '-1'"
-    ]
 
 
 def test_start_points_by_locale_and_url_file(tmp_path: Path) -> None:
