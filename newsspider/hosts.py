@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from newsspider import site
+
+# Scheme and netloc as urlsplit reads them, for URLs it reads without stripping or removing
+# characters first (no leading spaces or controls, no tab or newline anywhere).
+_SCHEME_NETLOC = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)")
+_UNSAFE = re.compile(r"[\t\r\n]")
+_CACHE_SIZE = 4096
 
 
 class HostPolicy:
@@ -12,6 +19,7 @@ class HostPolicy:
 
     def __init__(self, extra: list[str] | tuple[str, ...] = ()) -> None:
         self.hosts = set(site.HOSTS)
+        self._decisions: dict[tuple[str, str], bool] = {}
         self.extra: set[str] = set()
         self.host_ports: set[tuple[str, int | None]] = set()
         for entry in extra:
@@ -45,6 +53,19 @@ class HostPolicy:
 
     def allows(self, url: str) -> bool:
         """True for http(s) URLs on an allowed host (and port)."""
+        # The answer depends on the scheme and netloc alone: remember it for each pair.
+        match = _SCHEME_NETLOC.match(url)
+        if match is None or _UNSAFE.search(url):
+            return self._allows(url)
+        key = (match[1].lower(), match[2])
+        decision = self._decisions.get(key)
+        if decision is None:
+            if len(self._decisions) >= _CACHE_SIZE:
+                self._decisions.clear()
+            decision = self._decisions[key] = self._allows(url)
+        return decision
+
+    def _allows(self, url: str) -> bool:
         try:
             parts = urlsplit(url)
             port = parts.port

@@ -104,6 +104,28 @@ def test_host_policy(url: str, allowed: bool) -> None:
     assert HostPolicy(["127.0.0.1:8123"]).allows(url) is allowed
 
 
+def test_host_policy_remembers_answers_per_scheme_and_host() -> None:
+    urls = {
+        "https://www.daily8.com/en": True,
+        "HTTPS://www.daily8.com/x?y#z": True,
+        "https://www.daily8.com:443/en": True,
+        "https://www.daily8.com:8443/en": False,
+        "https://evil.example@www.daily8.com/en": True,
+        "https://www.daily8.com@evil.example/en": False,
+        "https://www.daily8.com?@evil.example/": True,
+        "https://www.daily8.com:99999/en": False,
+        "https://[::1/en": False,
+        " https://www.daily8.com/en": True,
+        "https://www.daily8.com\t.evil.example/en": False,
+        "ftp://www.daily8.com/en": False,
+    }
+    shared = HostPolicy()
+    for _ in range(2):
+        for url, allowed in urls.items():
+            assert shared.allows(url) is allowed, url
+            assert HostPolicy().allows(url) is allowed, url
+
+
 def refusal(url: str, policy: HostPolicy, resolve: bool = True) -> str | None:
     """Run the host middleware on `url`; the refusal reason, or None when it may go."""
     from scrapy import Request
