@@ -35,6 +35,7 @@ __all__ = [
     "apply_pattern",
     "canonical_agency",
     "clean_article",
+    "clean_title",
     "display_name",
     "parse_byline",
     "parse_credit",
@@ -978,6 +979,18 @@ def _link_of(m: re.Match[str]) -> str | None:
     return _ws(link) or None
 
 
+def clean_title(title: str, source: str | None) -> tuple[str, list[str]]:
+    """A title (whitespace normalised) without its publisher's suffixes; the patterns fired."""
+    fired: list[str] = []
+    clean = _ws(title)
+    for pattern in _patterns_for(_source_key(source or ""))[0]:
+        left, count, _ = apply_pattern(pattern, clean)
+        if count:
+            fired.extend([pattern.key] * count)
+            clean = left or ""
+    return clean, fired
+
+
 def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
     """Strip bylines, sign-offs and publisher boilerplate from an article; collect authorship.
 
@@ -985,16 +998,9 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
     publisher's patterns; it is never itself reported as an agency. `fired` gets one entry per
     removal: "publisher/pattern" for boilerplate, "byline/<kind>" for bylines and sign-offs.
     """
-    title_patterns, body_patterns = _patterns_for(_source_key(source or ""))
-    fired: list[str] = []
+    body_patterns = _patterns_for(_source_key(source or ""))[1]
+    clean, fired = clean_title(title, source)
     source_link: str | None = None
-
-    clean_title = _ws(title)
-    for pattern in title_patterns:
-        left, count, _ = apply_pattern(pattern, clean_title)
-        if count:
-            fired.extend([pattern.key] * count)
-            clean_title = left or ""
 
     names = _Names()
     paragraphs: list[str] = []
@@ -1038,7 +1044,7 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
     byline = names.byline()
     return Cleaned(
         body=paragraphs,
-        title=clean_title,
+        title=clean,
         authors=byline.authors,
         agencies=byline.agencies,
         contributors=byline.roles,

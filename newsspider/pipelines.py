@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newsspider.bylines import clean_article, parse_credit
+from newsspider.bylines import clean_article, clean_title, parse_credit
 from newsspider.feeds import feed_committed, feed_complete
 from newsspider.fixtures import iso, parse_iso
 from newsspider.hosts import HostPolicy
@@ -207,9 +207,8 @@ class BylinePipeline:
             image_adapter["credit"] = parse_credit(caption)
         for card in adapter.get("related") or ():
             card_adapter = _adapter(card)
-            card_adapter["title"] = clean_article(
-                card_adapter["title"], [], card_adapter.get("source")
-            ).title
+            title, _ = clean_title(card_adapter["title"], card_adapter.get("source"))
+            card_adapter["title"] = title
         return item
 
 
@@ -223,6 +222,9 @@ class TimestampPipeline:
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
+        # (raw, reference, locale) -> the published_* fields and unit, or the reason none.
+        # Related cards repeat stamps ("an hour ago") against one reference time.
+        self._read: dict[tuple[str, str, str | None], tuple[str, ...] | str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TimestampPipeline:
@@ -238,21 +240,43 @@ class TimestampPipeline:
         now_iso = iso(now)
         locale = adapter.get("locale")
         problems = []
+        parsed = 0
         for target in (adapter, *(_adapter(card) for card in adapter.get("related") or ())):
             raw = target.get("stamp_raw")
             target["stamp_reference"] = now_iso
             if not raw:
                 continue
-            stamp, reason = read_stamp(raw, now, locale)
-            if stamp is None:
-                self.stats.inc_value(f"newsspider/stamp/{reason}")
-                problems.append(f"{raw!r} ({reason})")
+            read = self._stamp(raw, now, now_iso, locale)
+            if isinstance(read, str):
+                self.stats.inc_value(f"newsspider/stamp/{read}")
+                problems.append(f"{raw!r} ({read})")
                 continue
-            self.stats.inc_value("newsspider/stamp/parsed")
-            target["published_at"] = iso(stamp.at)
-            target["published_earliest"] = iso(stamp.earliest)
-            target["published_latest"] = iso(stamp.latest)
-            target["stamp_unit"] = stamp.unit
+            parsed += 1
+            (
+                target["published_at"],
+                target["published_earliest"],
+                target["published_latest"],
+                target["stamp_unit"],
+            ) = read
+        if parsed:
+            self.stats.inc_value("newsspider/stamp/parsed", parsed)
         if problems:
             logger.warning("Unread time stamps on %s: %s", adapter.get("url"), ", ".join(problems))
         return item
+
+    def _stamp(
+        self, raw: Any, now: datetime, now_iso: str, locale: str | None
+    ) -> tuple[str, ...] | str:
+        key = (raw, now_iso, locale) if isinstance(raw, str) else None
+        read = self._read.get(key) if key else None
+        if read is None:
+            stamp, reason = read_stamp(raw, now, locale)
+            if stamp is None:
+                read = reason
+            else:
+                read = (iso(stamp.at), iso(stamp.earliest), iso(stamp.latest), stamp.unit)
+            if key:
+                if len(self._read) >= 4096:
+                    self._read.clear()
+                self._read[key] = read
+        return read

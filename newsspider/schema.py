@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from newsspider.fixtures import parse_iso
@@ -20,13 +21,19 @@ CLOCK_SKEW = timedelta(minutes=5)
 TIME_FIELDS = ("published_at", "published_earliest", "published_latest", "stamp_reference")
 
 
+@lru_cache(maxsize=4096)  # an item and its cards share times, and pages share references
+def _moment(value: str) -> datetime | None:
+    try:
+        return parse_iso(value)
+    except ValueError:
+        return None
+
+
 def _time(value: Any, now: datetime) -> bool:
     if not isinstance(value, str):
         return False
-    try:
-        return parse_iso(value) <= now + CLOCK_SKEW
-    except ValueError:
-        return False
+    moment = _moment(value)
+    return moment is not None and moment <= now + CLOCK_SKEW
 
 
 def _strings(value: Any) -> bool:
@@ -102,7 +109,7 @@ def check_article(
     for name in TIME_FIELDS:
         if item.get(name) is not None and not _time(item.get(name), now):
             return f"invalid_{name}"
-    at, earliest, latest = (item.get(f) for f in TIME_FIELDS[:3])
-    if at and earliest and latest and not parse_iso(earliest) <= parse_iso(at) <= parse_iso(latest):
+    at, earliest, latest = (_moment(item[f]) if item.get(f) else None for f in TIME_FIELDS[:3])
+    if at and earliest and latest and not earliest <= at <= latest:
         return "invalid_published_interval"
     return None

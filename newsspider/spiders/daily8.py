@@ -23,7 +23,7 @@ from web_poet.page_inputs.http import HttpResponseHeaders
 from newsspider import site
 from newsspider.hosts import HostPolicy
 from newsspider.middlewares import AlreadySeen, RefusedHost, RenderDropped
-from newsspider.pages import ArticlePage, ListingPage, article_id, url_locale
+from newsspider.pages import ArticlePage, ListingPage
 
 LOCALES = ("en", "ar", "all")
 
@@ -114,6 +114,10 @@ def page_kind(url: str) -> str | None:
     path = urlsplit(url).path or "/"
     if site.ARTICLE_PATH.match(path):
         return "article"
+    return _listing_kind(path)
+
+
+def _listing_kind(path: str) -> str | None:
     if site.HASHTAG_PATH.match(path) or site.HOME_PATH.match(path):
         return "listing"
     return None
@@ -181,9 +185,6 @@ class Daily8Spider(scrapy.Spider):
             return
         yield from self._follow(url, hops=0, from_listing=False, start=True)
 
-    def _wanted_locale(self, url: str) -> bool:
-        return self.arguments.locale == "all" or url_locale(url) == self.arguments.locale
-
     def _follow(
         self, url: str, hops: int, from_listing: bool, start: bool = False
     ) -> Iterator[scrapy.Request]:
@@ -191,12 +192,15 @@ class Daily8Spider(scrapy.Spider):
         if not self.policy.allows(url):
             self.crawler.stats.inc_value("newsspider/links/offsite")
             return
-        kind = page_kind(url)
-        if kind == "article":
-            aid = article_id(url)
-            if aid is None or aid in self._requested_ids:
+        path = urlsplit(url).path or "/"
+        article = site.ARTICLE_PATH.match(path)
+        kind = "article" if article else _listing_kind(path)
+        if article:
+            aid = article["id"]
+            if aid in self._requested_ids:
                 return
-            if not start and not self._wanted_locale(url):
+            locale = "en" if article["en"] else "ar"
+            if not start and self.arguments.locale not in ("all", locale):
                 return
             self._requested_ids.add(aid)
             meta = {"hops": hops, "article_id": aid}
