@@ -47,6 +47,16 @@ from serve import serve  # noqa: E402
 
 #: ``--set NAME=VALUE`` settings, given to both spiders after the throughput settings.
 EXTRA_SETTINGS: dict[str, str] = {}
+#: Scrapy engine settings newsspider's settings change: the bare spider gets the same values,
+#: so that both pay the same for Scrapy's own machinery.
+ENGINE_SETTINGS = ("CONCURRENT_ITEMS", "SCRAPER_SLOT_MAX_ACTIVE_SIZE")
+
+
+def project_engine_settings() -> dict[str, str]:
+    sys.path.insert(0, str(ROOT))
+    from newsspider import settings as project
+
+    return {name: str(getattr(project, name)) for name in ENGINE_SETTINGS if hasattr(project, name)}
 
 
 def common_settings(port: int, depth: int) -> list[str]:
@@ -63,6 +73,7 @@ def common_settings(port: int, depth: int) -> list[str]:
         # Off in newsspider's settings; off for the bare spider too (same extensions).
         "TELNETCONSOLE_ENABLED": "False",
         "REMOTE_CONTROL_ENABLED": "False",
+        **project_engine_settings(),
         **EXTRA_SETTINGS,
     }
     args = [item for name, value in settings.items() for item in ("-s", f"{name}={value}")]

@@ -49,6 +49,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def _clean(text: str) -> str:
     if "<" in text:
         text = _MARKUP.sub(" ", text)
+    # Printable text has no controls and no whitespace but plain spaces: with no doubled,
+    # leading or trailing space it is already clean (the common case, checked in C).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     return " ".join(text.split())
@@ -67,7 +71,7 @@ class _TextOf:
 
     The scripts, styles, noscripts and templates of the page are found once. A node inside
     one of them has no visible text; a node that holds none of them has every text node
-    visible, which ``itertext()`` yields in document order; other nodes take the XPath.
+    visible, in document order; other nodes take the XPath.
     """
 
     __slots__ = ("hidden", "holders")
@@ -84,7 +88,9 @@ class _TextOf:
             return ""
         if node in self.holders or not isinstance(node.tag, str):
             return text_of(node)
-        return _clean("".join(node.itertext()))
+        # Every text node below `node` is visible: lxml's text serialisation is itertext()
+        # joined, without a Python object per text node.
+        return _clean(etree.tostring(node, method="text", encoding=str, with_tail=False))
 
 
 def _first(nodes: object) -> etree._Element | None:
