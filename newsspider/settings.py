@@ -37,6 +37,12 @@ CLOSESPIDER_PAGECOUNT = 20000  # pages per run; 0 = no cap
 # --- Memory (bench/bench_memory.py) ----------------------------------------------------------
 # Pending requests are kept pickled (~0.5 KB instead of ~1.6 KB each), in the same LIFO order.
 SCHEDULER_MEMORY_QUEUE = "newsspider.queues.PickledLifoMemoryQueue"
+# Stop fetching while this many response bytes wait to be parsed (Scrapy: 5 MB; a page is
+# 10-40 KB, and each held response also keeps its decoded text).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+# Items and requests of one response processed in parallel (Scrapy: 100, one asyncio task
+# each); the pipelines are synchronous, so more only costs memory and CPU.
+CONCURRENT_ITEMS = 16
 
 # --- Security: off unless turned on deliberately -----------------------------------------
 # Scrapy's remote-control extension runs Python code sent to a local HTTP port.
