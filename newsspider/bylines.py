@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -75,6 +76,10 @@ _WS_RE = re.compile(r"\s+")
 
 def _ws(text: str) -> str:
     # The same as _WS_RE.sub(" ", text).strip() (\s is str.isspace), several times faster.
+    # Printable text holds no whitespace but plain spaces: then only doubled, leading or
+    # trailing ones would change (most text arrives normalised already).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
@@ -903,8 +908,8 @@ def _load_boilerplate() -> tuple[tuple[BoilerplatePattern, ...], dict[str, tuple
             if target not in ("body", "title") or (target == "title" and remove != "span"):
                 raise ValueError(f"{where}: title patterns remove spans")
             hint = entry.get("hint")
-            if hint is not None and hint != hint.casefold():
-                raise ValueError(f"{where}: hint must be lowercase")
+            if hint is not None and (hint != hint.casefold() or "\x00" in hint):
+                raise ValueError(f"{where}: hint must be lowercase (and hold no NUL)")
             flags = re.IGNORECASE if entry.get("ignore_case", False) else 0
             patterns.append(
                 BoilerplatePattern(
@@ -1004,13 +1009,21 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
 
     names = _Names()
     paragraphs: list[str] = []
-    for raw in body:
-        text: str | None = _ws(raw)
-        lowered = text.casefold() if text else ""
+    texts = [_ws(raw) for raw in body]
+    lowered_texts = [text.casefold() for text in texts]
+    # Most hints occur in no paragraph: look for each once in the whole body, then try only
+    # the patterns whose hint occurs (by position in `body_patterns`) on each paragraph.
+    whole = "\x00".join(lowered_texts)
+    candidates: Sequence[int] = [
+        i for i, p in enumerate(body_patterns) if p.hint is None or p.hint in whole
+    ]
+    for text, lowered in zip(texts, lowered_texts, strict=True):
         stop = False
-        for pattern in body_patterns:
-            if not text:
-                break
+        order, at = candidates, 0
+        while at < len(order) and text:
+            index = order[at]
+            at += 1
+            pattern = body_patterns[index]
             if pattern.hint is not None and pattern.hint not in lowered:
                 continue
             left, count, link = apply_pattern(pattern, text, lowered)
@@ -1022,8 +1035,10 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
             if pattern.remove == "tail":
                 stop = True
                 break
-            text = left
-            lowered = text.casefold() if text else ""
+            text = left or ""
+            lowered = text.casefold()
+            # The paragraph changed: any later pattern's hint may occur in it now.
+            order, at = range(index + 1, len(body_patterns)), 0
         if stop:
             break
         if not text:
