@@ -149,6 +149,10 @@ def parse_html(text: str, base_url: str) -> etree._Element | None:
 _BASE_TAG = re.compile("<base", re.I)
 # An ASCII http(s) URL whose origin is already what URL normalisation would make of it.
 _PLAIN_ORIGIN = re.compile(r"(https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?)(?:[/?#]|\Z)")
+# An absolute http(s) URL with a plain host and path (no dot segments, query or fragment).
+_PLAIN_URL = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?(?:/[A-Za-z0-9_~%=-][A-Za-z0-9_~%.=-]*)*/?\Z"
+)
 _PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9_~%-]+/)*[A-Za-z0-9_~%-]*\Z")
 
 
@@ -217,6 +221,8 @@ class _Page(WebPage):  # type: ignore[type-arg]
         href = href.strip()
         if self._origin is not None and _PLAIN_PATH.match(href):
             return self._origin + href  # what urljoin gives, without its parsing
+        if _PLAIN_URL.match(href):
+            return href  # urljoin returns an absolute URL with a host as it is
         return str(self.response.urljoin(href))
 
 
