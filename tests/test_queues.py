@@ -53,3 +53,14 @@ def test_a_request_that_cannot_be_pickled_is_kept_as_it_is() -> None:
     )
     queue.push(request)
     assert queue.pop() is request
+
+
+def test_requests_are_stored_as_to_dict_gives_them() -> None:
+    queue, spider = make_queue()
+    for request in (
+        Request(ARTICLE.format("d" * 32), spider.parse_article, errback=spider.failed),
+        Request(ARTICLE.format("e" * 32), spider.parse_listing, meta={"hops": 0}, priority=3),
+        Request(ARTICLE.format("f" * 32)),
+    ):
+        for _ in range(2):  # the first time looks the callback names up, the second not
+            assert queue._as_dict(request) == request.to_dict(spider=spider)
