@@ -18,7 +18,9 @@ On every article page, in one process, interleaved, each timed with
   pick instead.
 
 Listing pages (``ListingPage.to_item()``) are timed against the floor too. ``--profile``
-prints cProfile's top functions of the newsspider pass.
+prints cProfile's top functions of the newsspider pass; ``--stages`` times each stage of it
+per page (parse, reading the page, web-poet's ``to_item``, each pipeline) in one pass with
+the floor interleaved, so every stage pays the same cold caches a crawl does.
 """
 
 from __future__ import annotations
@@ -106,6 +108,47 @@ def trafilatura_extract(page: Page) -> Any:
     return trafilatura.extract(page[1], url=page[0])
 
 
+def stage_times(pipelines: list[Any], articles: list[Page], runs: int) -> None:
+    """Wall time per article of each stage of the newsspider pass (median of `runs`)."""
+    clock = time.perf_counter
+    per_run: list[dict[str, float]] = []
+    for _ in range(runs):
+        spent: dict[str, float] = {}
+
+        def add(stage: str, seconds: float, spent: dict[str, float] = spent) -> None:
+            spent[stage] = spent.get(stage, 0.0) + seconds
+
+        gc.collect()
+        for url, body in articles:
+            start = clock()
+            lxml.html.fromstring(body)
+            add("lxml floor", clock() - start)
+            start = clock()
+            page = ArticlePage(HttpResponse(url, body, status=200, headers=HEADERS), CAPTURED)
+            page._parsed  # noqa: B018 - decode and parse
+            add("decode + parse", clock() - start)
+            start = clock()
+            page._parts  # noqa: B018 - every part of the page, in one pass
+            add("read the page (read_article)", clock() - start)
+            start = clock()
+            item = run_sync(page.to_item())
+            add("to_item (web-poet fields)", clock() - start)
+            for pipeline in pipelines:
+                start = clock()
+                item = pipeline.process_item(item)
+                add(type(pipeline).__name__, clock() - start)
+        per_run.append({stage: seconds / len(articles) for stage, seconds in spent.items()})
+    floor = statistics.median(run["lxml floor"] for run in per_run)
+    print(f"stages, µs per article (median of {runs} passes; x = the floor measured alongside):")
+    total = 0.0
+    for stage in per_run[0]:
+        value = statistics.median(run[stage] for run in per_run)
+        if stage != "lxml floor":
+            total += value
+        print(f"  {stage:32s} {value * 1e6:7.1f}  {value / floor:5.2f}x")
+    print(f"  {'newsspider total':32s} {total * 1e6:7.1f}  {total / floor:5.2f}x")
+
+
 def cpu_pass(function: Callable[[Page], Any], pages: list[Page]) -> float:
     """CPU seconds per page of one pass of `function` over `pages`."""
     gc.collect()
@@ -144,6 +187,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-trafilatura", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the newsspider pass")
+    parser.add_argument("--stages", action="store_true", help="time each stage per article")
     args = parser.parse_args()
 
     articles, listings = site_pages(args.pages, args.seed)
@@ -162,6 +206,9 @@ def main() -> None:
     for function, pages in methods.values():  # warm up: imports, caches, XPath compilation
         for page in pages[:20]:
             function(page)
+
+    if args.stages:
+        stage_times(pipelines, articles, args.runs)
 
     if args.profile:
         profile = cProfile.Profile()

@@ -43,7 +43,7 @@ http {{
     sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
-    open_file_cache max=1000 inactive=20s;  # each entry holds a descriptor: stay far below ulimit -n
+    open_file_cache max=1000 inactive=20s;  # an entry holds a descriptor (ulimit -n)
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
