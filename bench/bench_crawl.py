@@ -3,6 +3,7 @@
 Run by hand from the project folder::
 
     python bench/bench_crawl.py [--pages 5000] [--runs 5] [--render-never] [--py-spy DIR]
+                                [--set NAME=VALUE ...]
 
 The synthetic site of ``bench/sitegen.py --format static`` (``--pages`` articles, about a
 quarter Arabic, hashtag listings and home pages; generated once under ``--site``) is served
@@ -16,7 +17,9 @@ order alternates), by:
   the same JSON-lines feed;
 - ``a-norender`` (with ``--render-never``): ``a`` with ``-s RENDER=never``.
 
-All get the same throughput settings (``COMMON`` below, printed with each command).
+All get the same throughput settings (`common_settings`, printed with each command), the
+values newsspider's settings give Scrapy's engine settings (`ENGINE_SETTINGS`), and any
+``--set NAME=VALUE``.
 Pages per second = ``response_received_count / elapsed_time_seconds`` from each run's
 final stats (spider opened to closed); CPU is the run's user+system time from
 ``wait4()`` (startup included). The figures are the median of ``--runs`` rounds with
