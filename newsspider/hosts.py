@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from newsspider import site
@@ -19,7 +20,7 @@ class HostPolicy:
 
     def __init__(self, extra: list[str] | tuple[str, ...] = ()) -> None:
         self.hosts = set(site.HOSTS)
-        self._decisions: dict[tuple[str, str], bool] = {}
+        self._answers: dict[tuple[str, str, str], bool] = {}
         self.extra: set[str] = set()
         self.host_ports: set[tuple[str, int | None]] = set()
         for entry in extra:
@@ -44,26 +45,32 @@ class HostPolicy:
 
     def listed(self, url: str) -> bool:
         """True when the URL's host (and port) is listed in ``ALLOWED_HOSTS`` itself."""
+        return self._remembered(self._listed, url)
+
+    def allows(self, url: str) -> bool:
+        """True for http(s) URLs on an allowed host (and port)."""
+        return self._remembered(self._allows, url)
+
+    def _remembered(self, question: Callable[[str], bool], url: str) -> bool:
+        # Both answers depend on the scheme and netloc alone: remember them for each pair.
+        match = _SCHEME_NETLOC.match(url)
+        if match is None or _UNSAFE.search(url):
+            return question(url)
+        key = (question.__name__, match[1].lower(), match[2])
+        answer = self._answers.get(key)
+        if answer is None:
+            if len(self._answers) >= _CACHE_SIZE:
+                self._answers.clear()
+            answer = self._answers[key] = question(url)
+        return answer
+
+    def _listed(self, url: str) -> bool:
         try:
             parts = urlsplit(url)
             host, port = (parts.hostname or "").lower(), parts.port
         except ValueError:
             return False
         return (host, port) in self.host_ports or (host in self.extra and host not in site.HOSTS)
-
-    def allows(self, url: str) -> bool:
-        """True for http(s) URLs on an allowed host (and port)."""
-        # The answer depends on the scheme and netloc alone: remember it for each pair.
-        match = _SCHEME_NETLOC.match(url)
-        if match is None or _UNSAFE.search(url):
-            return self._allows(url)
-        key = (match[1].lower(), match[2])
-        decision = self._decisions.get(key)
-        if decision is None:
-            if len(self._decisions) >= _CACHE_SIZE:
-                self._decisions.clear()
-            decision = self._decisions[key] = self._allows(url)
-        return decision
 
     def _allows(self, url: str) -> bool:
         try:

@@ -119,11 +119,17 @@ def test_host_policy_remembers_answers_per_scheme_and_host() -> None:
         "https://www.daily8.com\t.evil.example/en": False,
         "ftp://www.daily8.com/en": False,
     }
-    shared = HostPolicy()
+    shared = HostPolicy(["listed.example", "127.0.0.1:8123"])
     for _ in range(2):
         for url, allowed in urls.items():
             assert shared.allows(url) is allowed, url
             assert HostPolicy().allows(url) is allowed, url
+            assert shared.listed(url) is False, url
+        assert shared.listed("http://127.0.0.1:8123/en") and shared.allows("http://127.0.0.1:8123/")
+        assert not shared.listed("http://127.0.0.1:8124/en")
+        assert shared.listed("https://listed.example/a") and shared.allows(
+            "https://listed.example/"
+        )
 
 
 def refusal(url: str, policy: HostPolicy, resolve: bool = True) -> str | None:
