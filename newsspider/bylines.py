@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -908,8 +907,8 @@ def _load_boilerplate() -> tuple[tuple[BoilerplatePattern, ...], dict[str, tuple
             if target not in ("body", "title") or (target == "title" and remove != "span"):
                 raise ValueError(f"{where}: title patterns remove spans")
             hint = entry.get("hint")
-            if hint is not None and (hint != hint.casefold() or "\x00" in hint):
-                raise ValueError(f"{where}: hint must be lowercase (and hold no NUL)")
+            if hint is not None and hint != hint.casefold():
+                raise ValueError(f"{where}: hint must be lowercase")
             flags = re.IGNORECASE if entry.get("ignore_case", False) else 0
             patterns.append(
                 BoilerplatePattern(
@@ -1009,21 +1008,13 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
 
     names = _Names()
     paragraphs: list[str] = []
-    texts = [_ws(raw) for raw in body]
-    lowered_texts = [text.casefold() for text in texts]
-    # Most hints occur in no paragraph: look for each once in the whole body, then try only
-    # the patterns whose hint occurs (by position in `body_patterns`) on each paragraph.
-    whole = "\x00".join(lowered_texts)
-    candidates: Sequence[int] = [
-        i for i, p in enumerate(body_patterns) if p.hint is None or p.hint in whole
-    ]
-    for text, lowered in zip(texts, lowered_texts, strict=True):
+    for raw in body:
+        text = _ws(raw)
+        lowered = text.casefold()
         stop = False
-        order, at = candidates, 0
-        while at < len(order) and text:
-            index = order[at]
-            at += 1
-            pattern = body_patterns[index]
+        for pattern in body_patterns:
+            if not text:
+                break
             if pattern.hint is not None and pattern.hint not in lowered:
                 continue
             left, count, link = apply_pattern(pattern, text, lowered)
@@ -1037,8 +1028,6 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
                 break
             text = left or ""
             lowered = text.casefold()
-            # The paragraph changed: any later pattern's hint may occur in it now.
-            order, at = range(index + 1, len(body_patterns)), 0
         if stop:
             break
         if not text:

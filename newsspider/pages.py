@@ -93,12 +93,6 @@ class _TextOf:
         return _clean(etree.tostring(node, method="text", encoding=str, with_tail=False))
 
 
-def _first(nodes: object) -> etree._Element | None:
-    if isinstance(nodes, list) and nodes and isinstance(nodes[0], etree._Element):
-        return nodes[0]
-    return None
-
-
 def _strings(nodes: object) -> list[str]:
     return [str(node) for node in nodes] if isinstance(nodes, list) else []
 
@@ -144,8 +138,6 @@ def parse_html(text: str, base_url: str) -> etree._Element | None:
     return root
 
 
-# A root-relative link without dot segments, doubled slashes, query, fragment or parameters:
-# joined to any http(s) base URL it is the base's origin followed by the link itself.
 _BASE_TAG = re.compile("<base", re.I)
 # An ASCII http(s) URL whose origin is already what URL normalisation would make of it.
 _PLAIN_ORIGIN = re.compile(r"(https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?)(?:[/?#]|\Z)")
@@ -153,6 +145,8 @@ _PLAIN_ORIGIN = re.compile(r"(https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5}
 _PLAIN_URL = re.compile(
     r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?(?:/[A-Za-z0-9_~%=-][A-Za-z0-9_~%.=-]*)*/?\Z"
 )
+# A root-relative link without dot segments, doubled slashes, query, fragment or parameters:
+# joined to any http(s) base URL it is the base's origin followed by the link itself.
 _PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9_~%-]+/)*[A-Za-z0-9_~%-]*\Z")
 
 

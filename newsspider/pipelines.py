@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -212,6 +213,17 @@ class BylinePipeline:
         return item
 
 
+# Related cards repeat stamps ("an hour ago") against one reference time, and pages share it.
+@lru_cache(maxsize=4096)
+def _read_stamp_fields(raw: str, reference: str, locale: str | None) -> tuple[str, ...] | str:
+    """``published_at``, ``published_earliest``, ``published_latest`` and ``stamp_unit``
+    of a stamp read against the ISO `reference`, or the reason it cannot be read."""
+    stamp, reason = read_stamp(raw, parse_iso(reference), locale)
+    if stamp is None:
+        return reason
+    return iso(stamp.at), iso(stamp.earliest), iso(stamp.latest), stamp.unit
+
+
 class TimestampPipeline:
     """Read ``stamp_raw`` (article and related cards) as absolute UTC times with an interval.
 
@@ -222,9 +234,6 @@ class TimestampPipeline:
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
-        # (raw, reference, locale) -> the published_* fields and unit, or the reason none.
-        # Related cards repeat stamps ("an hour ago") against one reference time.
-        self._read: dict[tuple[str, str, str | None], tuple[str, ...] | str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TimestampPipeline:
@@ -246,7 +255,7 @@ class TimestampPipeline:
             target["stamp_reference"] = now_iso
             if not raw:
                 continue
-            read = self._stamp(raw, now, now_iso, locale)
+            read = _read_stamp_fields(raw, now_iso, locale) if isinstance(raw, str) else "unparsed"
             if isinstance(read, str):
                 self.stats.inc_value(f"newsspider/stamp/{read}")
                 problems.append(f"{raw!r} ({read})")
@@ -263,20 +272,3 @@ class TimestampPipeline:
         if problems:
             logger.warning("Unread time stamps on %s: %s", adapter.get("url"), ", ".join(problems))
         return item
-
-    def _stamp(
-        self, raw: Any, now: datetime, now_iso: str, locale: str | None
-    ) -> tuple[str, ...] | str:
-        key = (raw, now_iso, locale) if isinstance(raw, str) else None
-        read = self._read.get(key) if key else None
-        if read is None:
-            stamp, reason = read_stamp(raw, now, locale)
-            if stamp is None:
-                read = reason
-            else:
-                read = (iso(stamp.at), iso(stamp.earliest), iso(stamp.latest), stamp.unit)
-            if key:
-                if len(self._read) >= 4096:
-                    self._read.clear()
-                self._read[key] = read
-        return read
