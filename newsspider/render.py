@@ -175,24 +175,8 @@ class RenderConfig:
             raise RenderSettingsError(
                 f"RENDER: expected one of auto, always, never, got {settings.get('RENDER')!r}"
             )
-        try:
-            max_pages = settings.getint("RENDER_MAX_PAGES", 4)
-        except ValueError:
-            max_pages = 0
-        if max_pages < 1:
-            raise RenderSettingsError(
-                "RENDER_MAX_PAGES: expected a positive integer, "
-                f"got {settings.get('RENDER_MAX_PAGES')!r}"
-            )
-        try:
-            context_pages = settings.getint("RENDER_CONTEXT_PAGES", 50)
-        except ValueError:
-            context_pages = 0
-        if context_pages < 1:
-            raise RenderSettingsError(
-                "RENDER_CONTEXT_PAGES: expected a positive integer, "
-                f"got {settings.get('RENDER_CONTEXT_PAGES')!r}"
-            )
+        max_pages = _positive_int(settings, "RENDER_MAX_PAGES", 4)
+        context_pages = _positive_int(settings, "RENDER_CONTEXT_PAGES", 50)
         try:
             timeout = settings.getfloat("RENDER_TIMEOUT", 30.0)
         except ValueError:
@@ -406,6 +390,19 @@ def is_shell(response: Response) -> bool:
     if kind == "listing":
         return not ListingPage(to_page_input(response)).article_urls
     return False
+
+
+def _positive_int(settings: BaseSettings, name: str, default: int) -> int:
+    """An integer setting that must be at least 1; `RenderSettingsError` names it if not."""
+    try:
+        value = settings.getint(name, default)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise RenderSettingsError(
+            f"{name}: expected a positive integer, got {settings.get(name)!r}"
+        )
+    return value
 
 
 def _first_line(error: BaseException) -> str:
