@@ -6,14 +6,16 @@ import dataclasses
 import logging
 import os
 import shutil
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.utils.serialize import ScrapyJSONEncoder
 
-from newsspider.items import as_plain_dict, dataclass_field_names
+from newsspider.items import dataclass_field_names
 
 logger = logging.getLogger(__name__)
 
@@ -115,17 +117,33 @@ def _alive(pid: int) -> bool:
 _PLAIN_TYPES: dict[type, bool] = {}
 
 
+class DataclassJSONEncoder(ScrapyJSONEncoder):
+    """Scrapy's JSON encoder, reading a dataclass instance's fields directly."""
+
+    def default(self, o: Any) -> Any:
+        names = dataclass_field_names(o)
+        if names is None:
+            return super().default(o)
+        return {name: getattr(o, name) for name in names if hasattr(o, name)}
+
+
 class DataclassJsonLinesItemExporter(JsonLinesItemExporter):
     """Scrapy's JSON-lines exporter, writing the same bytes for dataclass items faster.
 
     Scrapy's exporter goes through `ItemAdapter` for every field and again for every nested
-    dataclass (images, related cards); here a dataclass item whose fields have no
-    ``serializer`` is converted to a dict in one pass. Anything else goes through Scrapy.
+    dataclass (images, related cards). Here the JSON encoder is handed a dataclass item
+    whose fields have no ``serializer`` as it is: its C code walks the lists and strings,
+    and asks back only for each dataclass instance's fields. Anything else goes through
+    Scrapy.
     """
+
+    def __init__(self, file: BytesIO, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        self.encoder = DataclassJSONEncoder(**self._kwargs)  # the options Scrapy's encoder got
 
     def export_item(self, item: Any) -> None:
         if self.fields_to_export is None and self._plain(item):
-            data = self.encoder.encode(as_plain_dict(item)) + "\n"
+            data = self.encoder.encode(item) + "\n"
             self.file.write(data.encode(self.encoding or "utf-8"))
         else:
             super().export_item(item)

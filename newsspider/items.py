@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
-
-from itemadapter import ItemAdapter
 
 
 @dataclass(slots=True)
@@ -85,7 +82,6 @@ class Article:
     version: int = 1
 
 
-_SCALARS = (str, int, float, bool, type(None))
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
@@ -96,25 +92,3 @@ def dataclass_field_names(value: object) -> tuple[str, ...] | None:
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
     return names
-
-
-def _plain(value: Any) -> Any:
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is list:
-        return [_plain(v) for v in value]
-    names = dataclass_field_names(value)
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names if hasattr(value, name)}
-    if kind is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    return ItemAdapter._asdict(value)
-
-
-def as_plain_dict(item: Any) -> dict[str, Any]:
-    """``ItemAdapter(item).asdict()``, without its adapter lookup per value for dataclasses."""
-    if dataclass_field_names(item) is not None:
-        result: dict[str, Any] = _plain(item)
-        return result
-    return ItemAdapter(item).asdict()

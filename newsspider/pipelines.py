@@ -19,7 +19,7 @@ from newsspider.bylines import clean_article, clean_title, parse_credit
 from newsspider.feeds import feed_committed, feed_complete
 from newsspider.fixtures import iso, parse_iso
 from newsspider.hosts import HostPolicy
-from newsspider.items import as_plain_dict, dataclass_field_names
+from newsspider.items import dataclass_field_names
 from newsspider.schema import check_article
 from newsspider.seen import SeenRecord, SeenStore, store_for
 from newsspider.timestamps import read_stamp
@@ -81,7 +81,9 @@ class ValidationPipeline:
         return cls(crawler.stats, HostPolicy.from_setting(crawler.settings.get("ALLOWED_HOSTS")))
 
     def process_item(self, item: Any) -> Any:
-        reason = check_article(as_plain_dict(item), self.policy)
+        # Dataclasses are read by attribute; other items (scrapy.Item, attrs) as a dict.
+        plain = item if dataclass_field_names(item) is not None else ItemAdapter(item).asdict()
+        reason = check_article(plain, self.policy)
         if reason:
             self.stats.inc_value(f"newsspider/dropped/{reason}")
             if reason in PARSE_FAILURES:

@@ -1,13 +1,14 @@
 """The one schema of a feed line (`Article`), checked by `ValidationPipeline`.
 
 `check_article` returns the reason an item is invalid, or None. The README's feed
-schema table documents the same rules.
+schema table documents the same rules. Items are read as they are: dicts by key,
+dataclasses (`Article`, its `Image` and `RelatedArticle` values) by attribute.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -44,19 +45,27 @@ def _optional_str(value: Any) -> bool:
     return value is None or isinstance(value, str)
 
 
-def _card(card: Mapping[str, Any], policy: HostPolicy, now: datetime) -> bool:
+def _get(value: Any, name: str) -> Any:
+    """Field `name` of a dict or a dataclass instance; None when it has none."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def _card(card: Any, policy: HostPolicy, now: datetime) -> bool:
+    card_id, url = _get(card, "id"), _get(card, "url")
     return (
-        isinstance(card.get("id"), str)
-        and bool(ID.match(card["id"]))
-        and isinstance(card.get("url"), str)
-        and policy.allows(card["url"])
-        and isinstance(card.get("title"), str)
-        and all(card.get(f) is None or _time(card.get(f), now) for f in TIME_FIELDS)
+        isinstance(card_id, str)
+        and bool(ID.match(card_id))
+        and isinstance(url, str)
+        and policy.allows(url)
+        and isinstance(_get(card, "title"), str)
+        and all((t := _get(card, f)) is None or _time(t, now) for f in TIME_FIELDS)
     )
 
 
-def _image(image: Mapping[str, Any]) -> bool:
-    src = image.get("src")
+def _image(image: Any) -> bool:
+    src = _get(image, "src")
     return isinstance(src, str) and src.startswith(("http://", "https://"))
 
 
@@ -95,21 +104,20 @@ RULES: tuple[tuple[str, Rule, str], ...] = (
 )
 
 
-def check_article(
-    item: Mapping[str, Any], policy: HostPolicy, now: datetime | None = None
-) -> str | None:
-    """Why `item` (an `Article` as a dict) is not a valid feed line, or None when it is."""
+def check_article(item: Any, policy: HostPolicy, now: datetime | None = None) -> str | None:
+    """Why `item` (an `Article`, or one as a dict) is not a valid feed line, or None."""
     now = now or datetime.now(UTC)
     for name, rule, reason in RULES:
-        if not rule(item.get(name), policy, now):
+        if not rule(_get(item, name), policy, now):
             return reason
-    url = item.get("url")
-    if not isinstance(url, str) or not policy.allows(url) or article_id(url) != item["id"]:
+    url = _get(item, "url")
+    if not isinstance(url, str) or not policy.allows(url) or article_id(url) != _get(item, "id"):
         return "invalid_url"
-    for name in TIME_FIELDS:
-        if item.get(name) is not None and not _time(item.get(name), now):
+    times = [_get(item, name) for name in TIME_FIELDS]
+    for name, value in zip(TIME_FIELDS, times, strict=True):
+        if value is not None and not _time(value, now):
             return f"invalid_{name}"
-    at, earliest, latest = (_moment(item[f]) if item.get(f) else None for f in TIME_FIELDS[:3])
+    at, earliest, latest = (_moment(value) if value else None for value in times[:3])
     if at and earliest and latest and not earliest <= at <= latest:
         return "invalid_published_interval"
     return None

@@ -58,14 +58,15 @@ def test_feed_line_is_the_one_scrapy_writes(parser: FixtureParser, fixture: Fixt
             item = pipeline.process_item(item)
     except DropItem:
         pytest.skip("the fixture yields no item")
-    lines = []
-    for exporter_class in (DataclassJsonLinesItemExporter, JsonLinesItemExporter):
-        out = io.BytesIO()
-        exporter = exporter_class(out, encoding="utf-8")
-        exporter.export_item(item)
-        lines.append(out.getvalue())
-    assert lines[0] == lines[1]
-    assert json.loads(lines[0]) == parser.output(fixture)
+    for encoding in ("utf-8", None):  # None: Scrapy escapes non-ASCII (ensure_ascii)
+        lines = []
+        for exporter_class in (DataclassJsonLinesItemExporter, JsonLinesItemExporter):
+            out = io.BytesIO()
+            exporter = exporter_class(out, encoding=encoding)
+            exporter.export_item(item)
+            lines.append(out.getvalue())
+        assert lines[0] == lines[1]
+        assert json.loads(lines[0]) == parser.output(fixture)
 
 
 def test_feed_exporter_honours_fields_to_export() -> None:
