@@ -103,7 +103,7 @@ def test_a_broken_field_drops_the_item_with_its_reason(
     item: Any = broken(reason)
     if as_dict:
         item = ItemAdapter(item).asdict()
-    with pytest.raises(DropItem, match=f"^{reason}$"):
+    with pytest.raises(DropItem, match=rf"^{reason}$"):
         pipeline.process_item(item)
     assert pipeline.stats.get_value(f"newsspider/dropped/{reason}") == 1
 
@@ -111,5 +111,5 @@ def test_a_broken_field_drops_the_item_with_its_reason(
 def test_a_related_card_from_the_future_is_invalid(pipeline: ValidationPipeline) -> None:
     article = copy.deepcopy(VALID)
     card(article, published_at=FUTURE)
-    with pytest.raises(DropItem, match="^invalid_related$"):
+    with pytest.raises(DropItem, match=r"^invalid_related$"):
         pipeline.process_item(article)
