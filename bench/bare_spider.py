@@ -15,11 +15,14 @@ scheduler's fingerprints. Links followed, as in `daily8` with ``-a locale=all -a
   on start pages also the hashtag links;
 - article pages: the article links of the page (the related cards), up to ``depth`` hops.
 
-``-a stats=PATH`` writes the final stats as JSON (like newsspider's ``STATS_FILE``).
+``-a stats=PATH`` writes the final stats as JSON (like newsspider's ``STATS_FILE``);
+``-s GC_FREEZE=True`` freezes the startup heap at spider open, as newsspider's
+`GcFreezeExtension` does.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -51,7 +54,13 @@ class BareSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BareSpider:
         spider: BareSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
+        if crawler.settings.getbool("GC_FREEZE"):
+            crawler.signals.connect(spider.freeze_heap, signal=signals.spider_opened)
         return spider
+
+    def freeze_heap(self) -> None:
+        gc.collect()
+        gc.freeze()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls_:

@@ -50,9 +50,10 @@ from serve import serve  # noqa: E402
 
 #: ``--set NAME=VALUE`` settings, given to both spiders after the throughput settings.
 EXTRA_SETTINGS: dict[str, str] = {}
-#: Scrapy engine settings newsspider's settings change: the bare spider gets the same values,
-#: so that both pay the same for Scrapy's own machinery.
-ENGINE_SETTINGS = ("CONCURRENT_ITEMS", "SCRAPER_SLOT_MAX_ACTIVE_SIZE")
+#: Scrapy engine settings newsspider's settings change, and ``GC_FREEZE`` (which the bare
+#: spider honours too): the bare spider gets the same values, so that both pay the same for
+#: Scrapy's own machinery and for Python's garbage collector.
+ENGINE_SETTINGS = ("CONCURRENT_ITEMS", "SCRAPER_SLOT_MAX_ACTIVE_SIZE", "GC_FREEZE")
 
 
 def project_engine_settings() -> dict[str, str]:

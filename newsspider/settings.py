@@ -70,9 +70,12 @@ FEED_STORAGES = {
     "file": "newsspider.feeds.AtomicFileFeedStorage",
 }
 EXTENSIONS = {
+    "newsspider.extensions.GcFreezeExtension": 100,
     "newsspider.extensions.StatsFileExtension": 900,
     "newsspider.extensions.RunSummaryExtension": 910,
 }
+# Leave the startup heap out of garbage collections while the spider runs (extensions.py).
+GC_FREEZE = True
 # Write the final stats of a crawl as JSON to this path ("" = off).
 STATS_FILE = ""
 

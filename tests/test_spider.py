@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import re
 import shutil
@@ -14,10 +15,12 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from web_poet import HttpResponse as WebPoetResponse
 
+from newsspider.extensions import GcFreezeExtension
 from newsspider.fixtures import Fixture, index_by_url, iter_fixtures
 from newsspider.spiders.daily8 import ArgumentError, Daily8Spider
 from tests.conftest import (
@@ -201,6 +204,22 @@ def test_default_replay_crawl_of_all_locales_visits_every_article(tmp_path: Path
     }
     shallow = run_crawl(tmp_path, "-a", "locale=all", "-a", "depth=0", name="shallow")
     assert seed_related.isdisjoint(shallow.ids)
+    # GC_FREEZE is on by default: the startup heap was frozen when the spider opened.
+    assert result.stats["newsspider/gc/frozen_objects"] > 100_000
+
+
+def test_gc_freeze_holds_while_the_spider_runs_and_can_be_switched_off() -> None:
+    crawler = get_crawler(Daily8Spider, {"GC_FREEZE": True})
+    extension = GcFreezeExtension.from_crawler(crawler)
+    try:
+        extension.spider_opened()
+        assert gc.get_freeze_count() > 0
+        assert crawler.stats.get_value("newsspider/gc/frozen_objects") == gc.get_freeze_count()
+    finally:
+        extension.spider_closed()
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(NotConfigured):
+        GcFreezeExtension.from_crawler(get_crawler(Daily8Spider, {"GC_FREEZE": False}))
 
 
 def test_command_line_feed_matches_the_fixtures(tmp_path: Path) -> None:
