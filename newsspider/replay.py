@@ -184,17 +184,22 @@ class FixtureParser:
 
     def output(self, fixture: Fixture) -> Any:
         """The feed item (as JSON data) a fixture yields, or None when it yields none."""
+        item = self.item(fixture)
+        return None if item is None else ItemAdapter(item).asdict()
+
+    def item(self, fixture: Fixture) -> Any:
+        """The item a fixture yields (`Article` after the pipelines, or `Listing`), or None."""
         from newsspider.pages import ArticlePage, ListingPage
 
         response = fixture.response()
         if (response.status or 200) >= 400:
             return None
         if fixture.page_object == "ListingPage":
-            return ItemAdapter(asyncio.run(ListingPage(response).to_item())).asdict()
+            return asyncio.run(ListingPage(response).to_item())
         item: Any = asyncio.run(ArticlePage(response, fetch_time=fixture.captured_at).to_item())
         for pipeline in self.pipelines:
             try:
                 item = pipeline.process_item(item)
             except DropItem:
                 return None
-        return ItemAdapter(item).asdict()
+        return item

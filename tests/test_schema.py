@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +12,6 @@ from scrapy.exceptions import DropItem
 
 from newsspider.fixtures import iter_fixtures
 from newsspider.items import Article, Image
-from newsspider.pages import ArticlePage
 from newsspider.pipelines import ValidationPipeline
 from newsspider.replay import FixtureParser, build_crawler
 from tests.conftest import FIXTURES
@@ -26,15 +24,8 @@ def valid_article() -> Article:
     for fixture in iter_fixtures(FIXTURES):
         if fixture.page_object != "ArticlePage" or not fixture.expected_output():
             continue
-        item: Any = asyncio.run(
-            ArticlePage(fixture.response(), fetch_time=fixture.captured_at).to_item()
-        )
-        try:
-            for pipeline in PARSER.pipelines:
-                item = pipeline.process_item(item)
-        except DropItem:
-            continue
-        if item.related and item.images and item.published_at:
+        item = PARSER.item(fixture)
+        if item is not None and item.related and item.images and item.published_at:
             return item
     raise AssertionError("no fixture article with related cards, images and a time")
 
