@@ -46,6 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from machine import cpu_model  # noqa: E402
 from serve import serve  # noqa: E402
 
 #: ``--set NAME=VALUE`` settings, given to both spiders after the throughput settings.
@@ -191,13 +192,6 @@ def ensure_site(site: Path, pages: int, seed: int) -> None:
         ],
         check=True,
     )
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:

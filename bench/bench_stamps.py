@@ -25,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dateparser  # type: ignore[import-untyped, unused-ignore]
+from machine import cpu_model
 
 from newsspider.timestamps import clear_cache, parse_stamp
 
@@ -128,16 +129,6 @@ def rate(parse: Callable[[str], Any], texts: list[str], clear: bool) -> float:
             parse(text)
         rates.append(len(texts) / (time.perf_counter() - start))
     return statistics.median(rates)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(with_defaults: bool) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import socket
@@ -32,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from machine import cpu_model  # noqa: E402
 
 from newsspider.fixtures import iter_fixtures  # noqa: E402
 from newsspider.pages import article_id  # noqa: E402
@@ -145,16 +146,6 @@ def crawl(count: int, port: int, redis_url: str, out: Path, ids: set[str]) -> Ru
         wall_seconds=wall,
         cpu_seconds=cpu,
     )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:
