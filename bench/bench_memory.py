@@ -9,8 +9,8 @@ For each size, ``bench/sitegen.py --format fixtures`` generates the fixture set 
 (``-s REPLAY_DIR=...``, both locales, every hashtag, related articles to any depth, the
 JSON-lines feed, every pipeline) with the crawl benchmark's throughput settings. The peak
 RSS is the process's ``ru_maxrss`` from ``wait4()``. A second table times the replay index
-that `newsspider.replay.ReplayDownloaderMiddleware` builds at start (`FixtureIndex`, and the
-dict of `newsspider.fixtures.index_by_url` it replaced), each in a fresh process.
+that `newsspider.crawl.replay.ReplayDownloaderMiddleware` builds at start (`FixtureIndex`, and the
+dict of `newsspider.crawl.fixtures.index_by_url` it replaced), each in a fresh process.
 ``--compare-bare`` also crawls the static site of each size over nginx with ``daily8`` and
 with the bare spider of the crawl benchmark: the growth of the bare spider is Scrapy's own.
 """
@@ -104,8 +104,8 @@ INDEX_PROBE = """
 import resource, sys, time, gc
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from newsspider.fixtures import index_by_url
-from newsspider.replay import FixtureIndex
+from newsspider.crawl.fixtures import index_by_url
+from newsspider.crawl.replay import FixtureIndex
 gc.collect()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.process_time()

@@ -10,7 +10,7 @@ memory as the HTTP responses the fixtures hold (body, ``Content-Type``, ``Date``
 On every article page, in one process, interleaved, each timed with
 ``time.process_time()`` over a full pass (median of ``--runs`` passes, min and max):
 
-- ``newsspider``: what a crawl runs per article (and `newsspider.replay.FixtureParser`
+- ``newsspider``: what a crawl runs per article (and `newsspider.crawl.replay.FixtureParser`
   per fixture): a web-poet ``HttpResponse`` of the body, ``ArticlePage.to_item()``, then
   every stateless item pipeline of ``ITEM_PIPELINES`` (the seen-store is stateful and off);
 - ``lxml floor``: ``lxml.html.fromstring(body)`` alone; no extractor can parse less;
@@ -51,8 +51,8 @@ from render import render  # noqa: E402
 from sitegen import CAPTURED, generate  # noqa: E402
 from web_poet import HttpResponse  # noqa: E402
 
-from newsspider.pages import ArticlePage, ListingPage  # noqa: E402
-from newsspider.replay import FixtureParser, build_crawler  # noqa: E402
+from newsspider.crawl.replay import FixtureParser, build_crawler  # noqa: E402
+from newsspider.site.pages import ArticlePage, ListingPage  # noqa: E402
 
 HEADERS = [
     ("Content-Type", "text/html; charset=utf-8"),

@@ -229,7 +229,7 @@ def run_once(
 
 
 def browser_version() -> str:
-    from newsspider.render import find_browser
+    from newsspider.render.middleware import find_browser
 
     browser = find_browser()
     if browser is None:

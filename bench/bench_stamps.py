@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import dateparser  # type: ignore[import-untyped, unused-ignore]
 from machine import cpu_model
 
-from newsspider.timestamps import clear_cache, parse_stamp
+from newsspider.text.stamps import clear_cache, parse_stamp
 
 NOW = datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
 COUNT = 10_000

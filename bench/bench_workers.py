@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from machine import cpu_model  # noqa: E402
 
-from newsspider.fixtures import iter_fixtures  # noqa: E402
-from newsspider.pages import article_id  # noqa: E402
+from newsspider.crawl.fixtures import iter_fixtures  # noqa: E402
+from newsspider.site.pages import article_id  # noqa: E402
 
 
 @dataclass

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "fixtures" / "model"))
 from render import render  # noqa: E402
 from web_poet import HttpResponse  # noqa: E402
 
-from newsspider.fixtures import Fixture  # noqa: E402
+from newsspider.crawl.fixtures import Fixture  # noqa: E402
 
 CAPTURED = datetime(2025, 6, 18, 9, 0, tzinfo=UTC)
 STAMPS = {

@@ -36,7 +36,7 @@ CLOSESPIDER_PAGECOUNT = 20000  # pages per run; 0 = no cap
 
 # --- Memory (bench/bench_memory.py) ----------------------------------------------------------
 # Pending requests are kept pickled (~0.5 KB instead of ~1.6 KB each), in the same LIFO order.
-SCHEDULER_MEMORY_QUEUE = "newsspider.queues.PickledLifoMemoryQueue"
+SCHEDULER_MEMORY_QUEUE = "newsspider.crawl.queues.PickledLifoMemoryQueue"
 # Stop fetching while this many response bytes wait to be parsed (Scrapy: 5 MB; a page is
 # 10-40 KB, and each held response also keeps its decoded text).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
@@ -56,23 +56,23 @@ SEEN_DB = None
 FAILURE_THRESHOLD = 0.25
 
 DOWNLOADER_MIDDLEWARES = {
-    "newsspider.middlewares.HostPolicyDownloaderMiddleware": 40,
-    "newsspider.middlewares.SeenStoreDownloaderMiddleware": 50,
+    "newsspider.crawl.middlewares.HostPolicyDownloaderMiddleware": 40,
+    "newsspider.crawl.middlewares.SeenStoreDownloaderMiddleware": 50,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
-    "newsspider.middlewares.ContactUserAgentMiddleware": 500,
+    "newsspider.crawl.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsspider.middlewares.RetryAfterMiddleware": 550,
-    "newsspider.replay.ReplayDownloaderMiddleware": 950,
-    "newsspider.render.RenderDownloaderMiddleware": 585,
+    "newsspider.crawl.middlewares.RetryAfterMiddleware": 550,
+    "newsspider.crawl.replay.ReplayDownloaderMiddleware": 950,
+    "newsspider.render.middleware.RenderDownloaderMiddleware": 585,
 }
 FEED_STORAGES = {
-    "": "newsspider.feeds.AtomicFileFeedStorage",
-    "file": "newsspider.feeds.AtomicFileFeedStorage",
+    "": "newsspider.crawl.feeds.AtomicFileFeedStorage",
+    "file": "newsspider.crawl.feeds.AtomicFileFeedStorage",
 }
 EXTENSIONS = {
-    "newsspider.extensions.GcFreezeExtension": 100,
-    "newsspider.extensions.StatsFileExtension": 900,
-    "newsspider.extensions.RunSummaryExtension": 910,
+    "newsspider.crawl.extensions.GcFreezeExtension": 100,
+    "newsspider.crawl.extensions.StatsFileExtension": 900,
+    "newsspider.crawl.extensions.RunSummaryExtension": 910,
 }
 # Leave the startup heap out of garbage collections while the spider runs (extensions.py).
 GC_FREEZE = True
@@ -80,18 +80,18 @@ GC_FREEZE = True
 STATS_FILE = ""
 
 ITEM_PIPELINES = {
-    "newsspider.pipelines.TimestampPipeline": 200,
-    "newsspider.pipelines.BylinePipeline": 300,
-    "newsspider.pipelines.ValidationPipeline": 800,
-    "newsspider.pipelines.SeenStorePipeline": 900,
+    "newsspider.crawl.pipelines.TimestampPipeline": 200,
+    "newsspider.crawl.pipelines.BylinePipeline": 300,
+    "newsspider.crawl.pipelines.ValidationPipeline": 800,
+    "newsspider.crawl.pipelines.SeenStorePipeline": 900,
 }
-LOG_FORMATTER = "newsspider.logformatter.LogFormatter"
+LOG_FORMATTER = "newsspider.crawl.logformatter.LogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
 # JSON lines as Scrapy writes them, without its per-field ItemAdapter round trip.
 FEED_EXPORTERS = {
-    "jsonlines": "newsspider.feeds.DataclassJsonLinesItemExporter",
-    "jsonl": "newsspider.feeds.DataclassJsonLinesItemExporter",
+    "jsonlines": "newsspider.crawl.feeds.DataclassJsonLinesItemExporter",
+    "jsonl": "newsspider.crawl.feeds.DataclassJsonLinesItemExporter",
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -112,7 +112,7 @@ RENDER_TIMEOUT = 30
 # Routes http(s) through scrapy-playwright's download handler (DOWNLOAD_HANDLERS) and sets its
 # PLAYWRIGHT_* settings from the above, only when this crawl can render (see RenderAddon).
 ADDONS = {
-    "newsspider.render.RenderAddon": 0,
+    "newsspider.render.middleware.RenderAddon": 0,
 }
 # --- end of rendering ------------------------------------------------------------------------
 
@@ -124,7 +124,7 @@ REDIS_URL = ""
 REDIS_NAMESPACE = ""
 # This worker's name in Redis and in feed names (%(worker_id)s); "" = <hostname>-<pid>.
 WORKER_ID = ""
-FEED_URI_PARAMS = "newsspider.scaleout.feed_uri_params"  # adds %(worker_id)s
+FEED_URI_PARAMS = "newsspider.scaleout.config.feed_uri_params"  # adds %(worker_id)s
 # True: every worker also queues its own start pages (-a urls, or the home pages of -a locale);
 # the shared duplicate filter lets the first worker's through. False: workers take only start
 # URLs pushed with `scrapy push` and wait for them (give REDIS_IDLE_TIMEOUT some seconds).
@@ -134,5 +134,5 @@ REDIS_IDLE_TIMEOUT = 0.0
 # Seconds without a heartbeat after which a worker counts as dead and the requests it took
 # are requeued for the others (or the next run).
 REDIS_WORKER_TIMEOUT = 30.0
-ADDONS = {**ADDONS, "newsspider.scaleout.RedisAddon": 10}
+ADDONS = {**ADDONS, "newsspider.scaleout.config.RedisAddon": 10}
 # --- end of scale-out ------------------------------------------------------------------------

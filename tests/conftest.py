@@ -91,7 +91,7 @@ def fixtures_dir() -> Path:
 
 def model_fixture(name: str) -> Any:
     """The modelled fixture built from ``fixtures/model/pages/<name>.json``."""
-    from newsspider.fixtures import META_FILE, iter_fixtures
+    from newsspider.crawl.fixtures import META_FILE, iter_fixtures
 
     for fixture in iter_fixtures(FIXTURES):
         if json.loads((fixture.path / META_FILE).read_text("utf-8")).get("model") == name:

@@ -28,8 +28,8 @@ from twisted.web import resource, server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsspider import site  # noqa: E402
-from newsspider.fixtures import iter_fixtures  # noqa: E402
+from newsspider.crawl.fixtures import iter_fixtures  # noqa: E402
+from newsspider.site import urls  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 SHELLS = FIXTURES / "shell"
@@ -100,7 +100,7 @@ class SiteResource(resource.Resource):
         body = target.read_bytes()
         if target.suffix in REWRITTEN:
             local = f"http://{(request.getHeader('host') or '127.0.0.1')}".encode()
-            for host in site.HOSTS:
+            for host in urls.HOSTS:
                 body = body.replace(f"https://{host}".encode(), local)
         content_type = CONTENT_TYPES.get(target.suffix, "application/octet-stream")
         request.setHeader("Content-Type", content_type)

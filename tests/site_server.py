@@ -19,8 +19,8 @@ from twisted.web import resource, server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsspider import site
-from newsspider.fixtures import iter_fixtures
+from newsspider.crawl.fixtures import iter_fixtures
+from newsspider.site import urls
 
 
 class Site(resource.Resource):
@@ -118,7 +118,7 @@ class Site(resource.Resource):
 
     def _rewrite(self, request: Any, body: bytes) -> bytes:
         host = request.getHeader("host") or "127.0.0.1"
-        for daily8 in site.HOSTS:
+        for daily8 in urls.HOSTS:
             body = body.replace(f"https://{daily8}".encode(), f"http://{host}".encode())
         return body
 

@@ -1,4 +1,4 @@
-"""Tests for newsspider.bylines, on strings taken from Daily8's pages (shared/site)."""
+"""Tests for newsspider.text.bylines, on strings taken from Daily8's pages (shared/site)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsspider.bylines import (
+from newsspider.site.items import Credit
+from newsspider.text.bylines import (
     AGENCIES,
     PATTERNS,
     PUBLISHERS,
@@ -22,7 +23,6 @@ from newsspider.bylines import (
     parse_byline,
     parse_credit,
 )
-from newsspider.items import Credit
 
 # --------------------------------------------------------------------------- real strings
 

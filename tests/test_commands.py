@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newsspider.fixtures import iter_fixtures
+from newsspider.crawl.fixtures import iter_fixtures
 from tests.conftest import FIXTURES, ROOT, model_fixture
 
 

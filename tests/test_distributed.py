@@ -26,7 +26,11 @@ from scrapy import Request
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
-from newsspider.distributed import (
+from newsspider.crawl.fixtures import iter_fixtures
+from newsspider.crawl.replay import build_crawler
+from newsspider.crawl.status import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from newsspider.scaleout.config import RedisSettingsError, check_redis_settings
+from newsspider.scaleout.frontier import (
     ArticleIdFingerprinter,
     Keys,
     RedisDupeFilter,
@@ -35,11 +39,7 @@ from newsspider.distributed import (
     push_start_urls,
     worker_for,
 )
-from newsspider.fixtures import iter_fixtures
-from newsspider.pages import article_id
-from newsspider.replay import build_crawler
-from newsspider.scaleout import RedisSettingsError, check_redis_settings
-from newsspider.status import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from newsspider.site.pages import article_id
 from tests.conftest import ROOT, SiteServer, crawl_command, read_feed
 
 PAGES = 200
@@ -268,7 +268,7 @@ def test_without_redis_url_the_crawl_uses_no_redis(
     assert result["scheduler/enqueued/memory"] > 0
     assert not [key for key in result if "redis" in key]
     log = (tmp_path / "plain.log").read_text()
-    assert "newsspider.distributed" not in log and "scrapy_redis" not in log
+    assert "newsspider.scaleout.frontier" not in log and "scrapy_redis" not in log
     assert int(db.client.info("stats")["total_connections_received"]) == connections
     assert db.client.dbsize() == 0
     assert database.exists() and (tmp_path / "seen.sqlite3.lock").exists()

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from scrapy.exporters import JsonLinesItemExporter
 
-from newsspider.feeds import DataclassJsonLinesItemExporter
-from newsspider.fixtures import Fixture, iter_fixtures
-from newsspider.items import Article
-from newsspider.replay import FixtureParser, build_crawler
+from newsspider.crawl.feeds import DataclassJsonLinesItemExporter
+from newsspider.crawl.fixtures import Fixture, iter_fixtures
+from newsspider.crawl.replay import FixtureParser, build_crawler
+from newsspider.site.items import Article
 from tests.conftest import FIXTURES
 
 ALL = list(iter_fixtures(FIXTURES))

@@ -15,10 +15,10 @@ from itemadapter import ItemAdapter
 from lxml import etree, html
 from web_poet import HttpResponse
 
-from newsspider.fixtures import Fixture, iter_fixtures
-from newsspider.hosts import HostPolicy
-from newsspider.replay import FixtureParser, build_crawler
-from newsspider.schema import check_article
+from newsspider.crawl.fixtures import Fixture, iter_fixtures
+from newsspider.crawl.replay import FixtureParser, build_crawler
+from newsspider.site.schema import check_article
+from newsspider.site.urls import HostPolicy
 from tests.conftest import FIXTURES, run_crawl
 
 ARTICLES = [
@@ -137,7 +137,7 @@ def refusal(url: str, policy: HostPolicy, resolve: bool = True) -> str | None:
     from scrapy import Request
     from scrapy.statscollectors import MemoryStatsCollector
 
-    from newsspider.middlewares import HostPolicyDownloaderMiddleware, RefusedHost
+    from newsspider.crawl.middlewares import HostPolicyDownloaderMiddleware, RefusedHost
 
     crawler = build_crawler()
     middleware = HostPolicyDownloaderMiddleware(policy, MemoryStatsCollector(crawler), resolve)
@@ -165,7 +165,7 @@ def test_remote_control_and_telnet_are_off() -> None:
 
 
 def test_user_agent_names_newsspider_and_the_contact_url() -> None:
-    from newsspider.middlewares import ContactUserAgentMiddleware
+    from newsspider.crawl.middlewares import ContactUserAgentMiddleware
 
     crawler = build_crawler({"CONTACT_URL": "https://example.org/contact"})
     middleware = ContactUserAgentMiddleware.from_crawler(crawler)
@@ -253,7 +253,7 @@ PARSER = FixtureParser(build_crawler())
 
 
 def test_listing_parser_survives_fuzzing() -> None:
-    from newsspider.pages import ListingPage
+    from newsspider.site.pages import ListingPage
 
     listing = next(f for f in iter_fixtures(FIXTURES) if f.page_object == "ListingPage")
     for seed in range(40):

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newsspider.fixtures import iter_fixtures
-from newsspider.status import (
+from newsspider.crawl.fixtures import iter_fixtures
+from newsspider.crawl.status import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_NO_LISTING,

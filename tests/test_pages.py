@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from web_poet import HttpResponse
 
-from newsspider.items import Article
-from newsspider.pages import ArticlePage
+from newsspider.site.items import Article
+from newsspider.site.pages import ArticlePage
 
 URL = "https://www.daily8.com/en/article/" + "a" * 32
 CARD_ID = "b" * 32

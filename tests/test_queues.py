@@ -7,7 +7,7 @@ import threading
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from newsspider.queues import PickledLifoMemoryQueue
+from newsspider.crawl.queues import PickledLifoMemoryQueue
 from newsspider.spiders.daily8 import Daily8Spider
 
 ARTICLE = "https://www.daily8.com/en/article/{}/title"

@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from newsspider.render import (
+from newsspider.render.middleware import (
     PLAYWRIGHT_HANDLER,
     ContextPool,
     RenderAddon,

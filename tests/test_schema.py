@@ -10,10 +10,10 @@ import pytest
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newsspider.fixtures import iter_fixtures
-from newsspider.items import Article, Image
-from newsspider.pipelines import ValidationPipeline
-from newsspider.replay import FixtureParser, build_crawler
+from newsspider.crawl.fixtures import iter_fixtures
+from newsspider.crawl.pipelines import ValidationPipeline
+from newsspider.crawl.replay import FixtureParser, build_crawler
+from newsspider.site.items import Article, Image
 from tests.conftest import FIXTURES
 
 PARSER = FixtureParser(build_crawler())

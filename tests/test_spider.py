@@ -20,8 +20,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from web_poet import HttpResponse as WebPoetResponse
 
-from newsspider.extensions import GcFreezeExtension
-from newsspider.fixtures import Fixture, index_by_url, iter_fixtures
+from newsspider.crawl.extensions import GcFreezeExtension
+from newsspider.crawl.fixtures import Fixture, index_by_url, iter_fixtures
 from newsspider.spiders.daily8 import ArgumentError, Daily8Spider
 from tests.conftest import (
     FIXTURES,

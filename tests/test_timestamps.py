@@ -1,4 +1,4 @@
-"""Tests for newsspider.timestamps: tables per wording family, library oracles, robustness."""
+"""Tests for newsspider.text.stamps: tables per wording family, library oracles, robustness."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pendulum.helpers import format_diff
 
-from newsspider.timestamps import Stamp, clear_cache, parse_stamp, read_stamp
+from newsspider.text.stamps import Stamp, clear_cache, parse_stamp, read_stamp
 
 UTC = UTC
 NOW = datetime(2025, 7, 20, 12, 0, 0, tzinfo=UTC)

@@ -8,17 +8,17 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newsspider.hosts import HostPolicy
-from newsspider.render import RenderSettingsError, check_render_settings
-from newsspider.scaleout import (
+from newsspider.crawl.seen import RunLock, seen_db_path
+from newsspider.crawl.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
+from newsspider.render.middleware import RenderSettingsError, check_render_settings
+from newsspider.scaleout.config import (
     RedisSettingsError,
     check_redis_settings,
     redis_unreachable,
     redis_url,
 )
-from newsspider.seen import RunLock, seen_db_path
+from newsspider.site.urls import HostPolicy
 from newsspider.spiders.daily8 import ArgumentError, CrawlArguments, Daily8Spider
-from newsspider.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
 
 
 class Command(ScrapyCrawlCommand):

@@ -8,10 +8,10 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newsspider.hosts import HostPolicy
-from newsspider.scaleout import RedisSettingsError, check_redis_settings, redis_url
+from newsspider.crawl.status import EXIT_USAGE
+from newsspider.scaleout.config import RedisSettingsError, check_redis_settings, redis_url
+from newsspider.site.urls import HostPolicy
 from newsspider.spiders.daily8 import ArgumentError, CrawlArguments, Daily8Spider
-from newsspider.status import EXIT_USAGE
 
 
 class Command(ScrapyCommand):
@@ -44,7 +44,7 @@ class Command(ScrapyCommand):
             raise SystemExit(EXIT_USAGE) from None
         if not urls:
             raise UsageError("give at least one URL")
-        from newsspider.distributed import push_start_urls  # imports redis: only when used
+        from newsspider.scaleout.frontier import push_start_urls  # imports redis: only when used
 
         key, length = push_start_urls(self.settings, Daily8Spider.name, urls)
         print(f"pushed {len(urls)} start URL(s) to {key} ({length} waiting)")

@@ -13,10 +13,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
-from newsspider.fixtures import Fixture
-from newsspider.hosts import HostPolicy
-from newsspider.replay import FixtureParser, build_crawler
-from newsspider.spiders.daily8 import page_kind, to_page_input
+from newsspider.crawl.fixtures import Fixture
+from newsspider.crawl.replay import FixtureParser, build_crawler
+from newsspider.site.urls import HostPolicy, page_kind
+from newsspider.spiders.daily8 import to_page_input
 
 
 class RecorderSpider(scrapy.Spider):

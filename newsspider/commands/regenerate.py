@@ -9,8 +9,8 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from newsspider.fixtures import OUTPUT_FILE, dumps, iter_fixtures
-from newsspider.replay import FixtureParser, build_crawler
+from newsspider.crawl.fixtures import OUTPUT_FILE, dumps, iter_fixtures
+from newsspider.crawl.replay import FixtureParser, build_crawler
 
 
 class Command(ScrapyCommand):

@@ -20,10 +20,9 @@ from twisted.python.failure import Failure
 from web_poet import HttpResponse
 from web_poet.page_inputs.http import HttpResponseHeaders
 
-from newsspider import site
-from newsspider.hosts import HostPolicy
-from newsspider.middlewares import AlreadySeen, RefusedHost, RenderDropped
-from newsspider.pages import ArticlePage, ListingPage
+from newsspider.crawl.middlewares import AlreadySeen, RefusedHost, RenderDropped
+from newsspider.site.pages import ArticlePage, ListingPage
+from newsspider.site.urls import ARTICLE_PATH, HOME_URL, HostPolicy, listing_kind, page_kind
 
 LOCALES = ("en", "ar", "all")
 
@@ -64,7 +63,7 @@ class CrawlArguments:
             if page_kind(url) is None:
                 raise ArgumentError(f"urls: not an article, hashtag or home page: {url}")
         if not urls:
-            urls = [site.HOME_URL[lc] for lc in (("en", "ar") if locale == "all" else (locale,))]
+            urls = [HOME_URL[lc] for lc in (("en", "ar") if locale == "all" else (locale,))]
         revisit = None
         if kwargs.get("revisit"):
             revisit = parse_duration(str(kwargs["revisit"]))
@@ -109,22 +108,8 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
 
 
-def page_kind(url: str) -> str | None:
-    """``article``, ``listing`` or None for a Daily8 URL path."""
-    path = urlsplit(url).path or "/"
-    if site.ARTICLE_PATH.match(path):
-        return "article"
-    return _listing_kind(path)
-
-
-def _listing_kind(path: str) -> str | None:
-    if site.HASHTAG_PATH.match(path) or site.HOME_PATH.match(path):
-        return "listing"
-    return None
-
-
 # One web-poet view per Scrapy response alive: the check for client-rendered pages and the
-# spider share it, and so its decoded text and parsed tree (`newsspider.pages`).
+# spider share it, and so its decoded text and parsed tree (`newsspider.site.pages`).
 _PAGE_INPUTS: WeakKeyDictionary[Response, HttpResponse] = WeakKeyDictionary()
 
 
@@ -193,8 +178,8 @@ class Daily8Spider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/links/offsite")
             return
         path = urlsplit(url).path or "/"
-        article = site.ARTICLE_PATH.match(path)
-        kind = "article" if article else _listing_kind(path)
+        article = ARTICLE_PATH.match(path)
+        kind = "article" if article else listing_kind(path)
         if article:
             aid = article["id"]
             if aid in self._requested_ids:

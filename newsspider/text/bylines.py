@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from newsspider.items import Credit
+from newsspider.site.items import Credit
 
 __all__ = [
     "AGENCIES",

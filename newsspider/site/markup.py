@@ -1,4 +1,4 @@
-"""Everything newsspider knows about Daily8's hosts, URLs and markup, as data.
+"""Where Daily8's pages keep their parts, as data (URL rules are in `newsspider.site.urls`).
 
 Selectors anchor on what survives a redeploy: URL patterns, headings, visible
 labels, alt texts and document order, never on CSS-module hashes. A fixture
@@ -7,19 +7,7 @@ recorded from the live site that breaks one of these needs a change here only.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-#: Hosts that serve Daily8 (production, staging, the Amplify deployment).
-HOSTS: frozenset[str] = frozenset(
-    {"www.daily8.com", "daily8.com", "test.daily8.com", "main.d358xbzettaslu.amplifyapp.com"}
-)
-HOME_URL = {"en": "https://www.daily8.com/en", "ar": "https://www.daily8.com/"}
-
-#: ``/en/article/<id>`` (English) and ``/article/<id>`` (Arabic, the default locale).
-ARTICLE_PATH = re.compile(r"^/(?:(?P<en>en)/)?article/(?P<id>[0-9a-f]{32})/?$")
-HASHTAG_PATH = re.compile(r"^/(?:(?P<en>en)/)?hashtag/(?P<tag>[^/?#]+)/?$")
-HOME_PATH = re.compile(r"^/(?:(?P<en>en)/?)?$")
 
 #: Section headings, per locale.
 LABELS: dict[str, frozenset[str]] = {
@@ -31,7 +19,7 @@ LABELS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True, slots=True)
 class ArticleMarkup:
-    """Where an article page keeps its parts (read in one pass by `newsspider.pages`).
+    """Where an article page keeps its parts (read in one pass by `newsspider.site.pages`).
 
     - title: the first ``<h1>`` inside a ``<main>``;
     - header (source + stamp): the first of the `header_window` elements after the title

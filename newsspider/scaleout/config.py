@@ -2,7 +2,7 @@
 
 This module imports no Redis client, so a crawl without ``REDIS_URL`` (and an install
 without the ``redis`` extra) never loads one; the components live in
-`newsspider.distributed`.
+`newsspider.scaleout.frontier`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
-DISTRIBUTED = "newsspider.distributed"
+DISTRIBUTED = "newsspider.scaleout.frontier"
 
 
 class RedisSettingsError(ValueError):

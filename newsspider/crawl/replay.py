@@ -25,7 +25,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import get_project_settings
 from w3lib.url import canonicalize_url
 
-from newsspider.fixtures import BODY_FILE, INFO_FILE, Fixture
+from newsspider.crawl.fixtures import BODY_FILE, INFO_FILE, Fixture
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ _NUMBERED = re.compile(r"test-([1-9][0-9]{0,8})")
 
 
 class FixtureIndex:
-    """Every fixture under a folder by canonical URL, as `newsspider.fixtures.index_by_url`
+    """Every fixture under a folder by canonical URL, as `newsspider.crawl.fixtures.index_by_url`
     finds them (in its order: of two fixtures of one URL, the later one), in little memory.
 
     The index holds two arrays: the hash of each fixture's canonical URL, sorted, and where
@@ -189,7 +189,7 @@ class FixtureParser:
 
     def item(self, fixture: Fixture) -> Any:
         """The item a fixture yields (`Article` after the pipelines, or `Listing`), or None."""
-        from newsspider.pages import ArticlePage, ListingPage
+        from newsspider.site.pages import ArticlePage, ListingPage
 
         response = fixture.response()
         if (response.status or 200) >= 400:

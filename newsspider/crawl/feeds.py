@@ -15,7 +15,7 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
-from newsspider.items import dataclass_field_names
+from newsspider.site.items import dataclass_field_names
 
 logger = logging.getLogger(__name__)
 

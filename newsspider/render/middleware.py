@@ -42,11 +42,11 @@ from scrapy.statscollectors import StatsCollector
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from newsspider import site
-from newsspider.hosts import HostPolicy
-from newsspider.middlewares import RenderDropped
-from newsspider.pages import ArticlePage, ListingPage
-from newsspider.spiders.daily8 import page_kind, to_page_input
+from newsspider.crawl.middlewares import RenderDropped
+from newsspider.site import markup
+from newsspider.site.pages import ArticlePage, ListingPage
+from newsspider.site.urls import HostPolicy, page_kind
+from newsspider.spiders.daily8 import to_page_input
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ INSTALL_HINT = (
     "install one with `apt-get install chromium` or `playwright install chromium`, "
     "or point RENDER_BROWSER_PATH at a Chromium executable"
 )
-PLAYWRIGHT_HANDLER = "newsspider.render.PlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "newsspider.render.middleware.PlaywrightDownloadHandler"
 
 #: Request meta key of a request to render; its value says why (``shell`` or ``always``).
 RENDER_KEY = "newsspider_render"
@@ -79,7 +79,7 @@ _HOLDS_PAGE_KEY = "newsspider_render_holds_page"
 _CONTEXT_KEY = "newsspider_render_context"
 
 #: What a rendered page is waited for: the element the page parser anchors on.
-WAIT_FOR = site.RENDERED
+WAIT_FOR = markup.RENDERED
 
 
 class RenderSettingsError(ValueError):

@@ -13,9 +13,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from newsspider.fixtures import parse_iso
-from newsspider.hosts import HostPolicy
-from newsspider.pages import article_id
+from newsspider.site.items import parse_iso
+from newsspider.site.urls import HostPolicy, article_id
 
 ID = re.compile(r"^[0-9a-f]{32}$")
 CLOCK_SKEW = timedelta(minutes=5)

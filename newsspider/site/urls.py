@@ -1,4 +1,4 @@
-"""Which hosts newsspider may request: Daily8's own plus ``ALLOWED_HOSTS``."""
+"""Daily8's hosts and URL rules: which page a URL is, and which hosts may be requested."""
 
 from __future__ import annotations
 
@@ -6,7 +6,44 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from newsspider import site
+#: Hosts that serve Daily8 (production, staging, the Amplify deployment).
+HOSTS: frozenset[str] = frozenset(
+    {"www.daily8.com", "daily8.com", "test.daily8.com", "main.d358xbzettaslu.amplifyapp.com"}
+)
+HOME_URL = {"en": "https://www.daily8.com/en", "ar": "https://www.daily8.com/"}
+
+#: ``/en/article/<id>`` (English) and ``/article/<id>`` (Arabic, the default locale).
+ARTICLE_PATH = re.compile(r"^/(?:(?P<en>en)/)?article/(?P<id>[0-9a-f]{32})/?$")
+HASHTAG_PATH = re.compile(r"^/(?:(?P<en>en)/)?hashtag/(?P<tag>[^/?#]+)/?$")
+HOME_PATH = re.compile(r"^/(?:(?P<en>en)/?)?$")
+
+
+def page_kind(url: str) -> str | None:
+    """``article``, ``listing`` or None for a Daily8 URL path."""
+    path = urlsplit(url).path or "/"
+    if ARTICLE_PATH.match(path):
+        return "article"
+    return listing_kind(path)
+
+
+def listing_kind(path: str) -> str | None:
+    """``listing`` for a home or hashtag path, else None."""
+    if HASHTAG_PATH.match(path) or HOME_PATH.match(path):
+        return "listing"
+    return None
+
+
+def article_id(url: str) -> str | None:
+    """The 32-hex article id of an article URL on any host, else None."""
+    match = ARTICLE_PATH.match(urlsplit(url).path)
+    return match["id"] if match else None
+
+
+def url_locale(url: str) -> str:
+    """``en`` for ``/en/...`` paths, else ``ar`` (Daily8's default locale)."""
+    path = urlsplit(url).path
+    return "en" if path == "/en" or path.startswith("/en/") else "ar"
+
 
 # Scheme and netloc as urlsplit reads them, for URLs it reads without stripping or removing
 # characters first (no leading spaces or controls, no tab or newline anywhere).
@@ -19,7 +56,7 @@ class HostPolicy:
     """Allow Daily8's hosts over http(s), plus extra ``host`` or ``host:port`` entries."""
 
     def __init__(self, extra: list[str] | tuple[str, ...] = ()) -> None:
-        self.hosts = set(site.HOSTS)
+        self.hosts = set(HOSTS)
         self._answers: dict[tuple[str, str, str], bool] = {}
         self.extra: set[str] = set()
         self.host_ports: set[tuple[str, int | None]] = set()
@@ -70,7 +107,7 @@ class HostPolicy:
             host, port = (parts.hostname or "").lower(), parts.port
         except ValueError:
             return False
-        return (host, port) in self.host_ports or (host in self.extra and host not in site.HOSTS)
+        return (host, port) in self.host_ports or (host in self.extra and host not in HOSTS)
 
     def _allows(self, url: str) -> bool:
         try:

@@ -15,14 +15,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newsspider.bylines import clean_article, clean_title, parse_credit
-from newsspider.feeds import feed_committed, feed_complete
-from newsspider.fixtures import iso, parse_iso
-from newsspider.hosts import HostPolicy
-from newsspider.items import dataclass_field_names
-from newsspider.schema import check_article
-from newsspider.seen import SeenRecord, SeenStore, store_for
-from newsspider.timestamps import read_stamp
+from newsspider.crawl.feeds import feed_committed, feed_complete
+from newsspider.crawl.seen import SeenRecord, SeenStore, store_for
+from newsspider.site.items import dataclass_field_names, iso, parse_iso
+from newsspider.site.schema import check_article
+from newsspider.site.urls import HostPolicy
+from newsspider.text.bylines import clean_article, clean_title, parse_credit
+from newsspider.text.stamps import read_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ def _adapter(item: Any) -> Any:
 
 
 class ValidationPipeline:
-    """Drop items that break the feed schema (`newsspider.schema`), with the reason."""
+    """Drop items that break the feed schema (`newsspider.site.schema`), with the reason."""
 
     def __init__(self, stats: StatsCollector, policy: HostPolicy) -> None:
         self.stats = stats

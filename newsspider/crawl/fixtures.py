@@ -11,28 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from w3lib.url import canonicalize_url
 from web_poet import HttpResponse
 
+from newsspider.site.items import iso, parse_iso
+
 BODY_FILE = "inputs/HttpResponse-body.html"
 INFO_FILE = "inputs/HttpResponse-info.json"
 META_FILE = "meta.json"
 OUTPUT_FILE = "output.json"
-
-
-def iso(moment: datetime) -> str:
-    """Format an aware datetime as ISO 8601 UTC with a ``Z``."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(text: str) -> datetime:
-    """Parse an ISO 8601 time; naive values are taken as UTC."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

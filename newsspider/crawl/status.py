@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from newsspider.feeds import finished_normally
+from newsspider.crawl.feeds import finished_normally
 
 EXIT_OK = 0
 EXIT_ERROR = 1

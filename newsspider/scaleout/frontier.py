@@ -1,6 +1,6 @@
 """Many workers, one crawl: scrapy-redis's frontier plus a lease per worker so no work is lost.
 
-Enabled by `newsspider.scaleout.RedisAddon` when ``REDIS_URL`` is set. Keys, under
+Enabled by `newsspider.scaleout.config.RedisAddon` when ``REDIS_URL`` is set. Keys, under
 ``<spider>:`` or ``<spider>:<REDIS_NAMESPACE>:``:
 
 - ``requests`` (sorted set): the shared frontier, scrapy-redis's priority queue.
@@ -59,12 +59,12 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall, deferLater
 
-from newsspider.feeds import AtomicFileFeedStorage, feed_committed, finished_normally
-from newsspider.fixtures import iso, parse_iso
-from newsspider.pages import article_id
-from newsspider.scaleout import redacted, redis_url, worker_id
-from newsspider.seen import SeenRecord, store_for
-from newsspider.spiders.daily8 import Daily8Spider, page_kind
+from newsspider.crawl.feeds import AtomicFileFeedStorage, feed_committed, finished_normally
+from newsspider.crawl.seen import SeenRecord, store_for
+from newsspider.scaleout.config import redacted, redis_url, worker_id
+from newsspider.site.items import iso, parse_iso
+from newsspider.site.urls import article_id, page_kind
+from newsspider.spiders.daily8 import Daily8Spider
 
 logger = logging.getLogger(__name__)
 
@@ -883,7 +883,7 @@ class RedisSeenStore:
 
 
 def redis_seen_store(crawler: Crawler) -> RedisSeenStore:
-    """The seen-store of a crawl with ``REDIS_URL`` (`newsspider.seen.store_for`)."""
+    """The seen-store of a crawl with ``REDIS_URL`` (`newsspider.crawl.seen.store_for`)."""
     return RedisSeenStore(worker_for(crawler))
 
 

@@ -1,4 +1,4 @@
-"""Downloader middlewares of newsspider (replay lives in `newsspider.replay`)."""
+"""Downloader middlewares of newsspider (replay lives in `newsspider.crawl.replay`)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from newsspider.hosts import HostPolicy
-from newsspider.seen import SeenStore, store_for
+from newsspider.crawl.seen import SeenStore, store_for
+from newsspider.site.urls import HostPolicy
 
 
 class RenderDropped(IgnoreRequest):

@@ -18,15 +18,15 @@ from parsel import Selector
 from web_poet import HttpResponse, Returns, WebPage
 from web_poet import field as page_field
 
-from newsspider import site
-from newsspider.fixtures import iso
-from newsspider.items import Article, Image, RelatedArticle
+from newsspider.site import markup, urls
+from newsspider.site.items import Article, Image, RelatedArticle, iso
+from newsspider.site.urls import article_id, url_locale
 
 # Results are only read as text: plain strings, not lxml's "smart" ones (which keep a
 # reference to their parent element and cost more to build); no selector uses EXSLT regexps.
 _XPATH = {
     f"listing_{name}": etree.XPath(expr, smart_strings=False, regexp=False)
-    for name, expr in site.LISTING.items()
+    for name, expr in markup.LISTING.items()
 }
 # A Date header counts as the render time when it is this close to the fetch time.
 _SKEW = timedelta(minutes=5)
@@ -95,18 +95,6 @@ class _TextOf:
 
 def _strings(nodes: object) -> list[str]:
     return [str(node) for node in nodes] if isinstance(nodes, list) else []
-
-
-def article_id(url: str) -> str | None:
-    """The 32-hex article id of an article URL on any host, else None."""
-    match = site.ARTICLE_PATH.match(urlsplit(url).path)
-    return match["id"] if match else None
-
-
-def url_locale(url: str) -> str:
-    """``en`` for ``/en/...`` paths, else ``ar`` (Daily8's default locale)."""
-    path = urlsplit(url).path
-    return "en" if path == "/en" or path.startswith("/en/") else "ar"
 
 
 # The tree parsel builds for ``response.selector`` (`parsel.selector.create_root_node`),
@@ -220,8 +208,8 @@ class _Page(WebPage):  # type: ignore[type-arg]
         return str(self.response.urljoin(href))
 
 
-_ARTICLE = site.ARTICLE
-_CARD = site.CARD
+_ARTICLE = markup.ARTICLE
+_CARD = markup.CARD
 # XPath's normalize-space(): only XML whitespace, not str.split()'s Unicode spaces.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 # The first text of each caption of a figure, in document order (captions may nest).
@@ -268,7 +256,7 @@ def read_article(root: etree._Element, text: Text, absolute: Callable[[str], str
     sections = _labelled_sections(root)
     tags: dict[str, None] = {}
     for link in _in_order(root, sections["hashtags"], _links):
-        match = site.HASHTAG_PATH.match(urlsplit(absolute(link.get("href", ""))).path)
+        match = urls.HASHTAG_PATH.match(urlsplit(absolute(link.get("href", ""))).path)
         if match:
             tags[unquote(match["tag"])] = None
     parts.hashtags = list(tags)
@@ -332,8 +320,8 @@ def _image(figure: etree._Element, text: Text, absolute: Callable[[str], str]) -
 
 
 def _labelled_sections(root: etree._Element) -> dict[str, list[etree._Element]]:
-    """The sections headed (a child heading) by each label of `site.LABELS`."""
-    found: dict[str, list[etree._Element]] = {label: [] for label in site.LABELS}
+    """The sections headed (a child heading) by each label of `markup.LABELS`."""
+    found: dict[str, list[etree._Element]] = {label: [] for label in markup.LABELS}
     for section in root.iter(_ARTICLE.section):
         names = {
             _XML_SPACE.sub(" ", _string_value(heading)).strip(" \t\r\n")
@@ -341,7 +329,7 @@ def _labelled_sections(root: etree._Element) -> dict[str, list[etree._Element]]:
             if heading.tag in _ARTICLE.headings
         }
         for label, sections in found.items():
-            if not names.isdisjoint(site.LABELS[label]):
+            if not names.isdisjoint(markup.LABELS[label]):
                 sections.append(section)
     return found
 
@@ -522,7 +510,7 @@ class ListingPage(_Page, Returns[Listing]):
         return _unique(
             url
             for href in _strings(self._xpath("listing_hashtag_links"))
-            if site.HASHTAG_PATH.match(urlsplit(url := self._absolute(href)).path)
+            if urls.HASHTAG_PATH.match(urlsplit(url := self._absolute(href)).path)
         )
 
 

@@ -2,7 +2,7 @@
 
 The embedded default is a SQLite file (``SEEN_DB``); with ``REDIS_URL`` set, a Redis
 hash shared by every worker. Marks are written in one step after the feed is safely
-on disk (see `newsspider.feeds`), so a killed run leaves none behind.
+on disk (see `newsspider.crawl.feeds`), so a killed run leaves none behind.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from weakref import WeakKeyDictionary
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from newsspider.fixtures import iso, parse_iso
-from newsspider.scaleout import redis_url
+from newsspider.scaleout.config import redis_url
+from newsspider.site.items import iso, parse_iso
 
-DEFAULT_SEEN_DB = Path(__file__).resolve().parents[1] / "data" / "seen.sqlite3"
+DEFAULT_SEEN_DB = Path(__file__).resolve().parents[2] / "data" / "seen.sqlite3"
 OFF = frozenset({"off", "none", "false", "0"})
 
 
@@ -114,7 +114,9 @@ def store_for(crawler: Crawler) -> SeenStore | None:
     if crawler not in _STORES:
         settings = crawler.settings
         if redis_url(settings) and str(settings.get("SEEN_DB") or "").strip().lower() not in OFF:
-            from newsspider.distributed import redis_seen_store  # imports redis: only when used
+            from newsspider.scaleout.frontier import (
+                redis_seen_store,  # imports redis: only when used
+            )
 
             _STORES[crawler] = redis_seen_store(crawler)
         else:

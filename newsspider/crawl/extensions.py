@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newsspider.status import summary
+from newsspider.crawl.status import summary
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The crawl machinery: middlewares, pipelines, extensions, feeds, seen-store, exit statuses."""

@@ -1,0 +1,1 @@
+"""Add-on: render client-rendered pages in headless Chromium (scrapy-playwright)."""
