@@ -52,6 +52,8 @@ TELNETCONSOLE_ENABLED = False
 # Incremental crawls: the SQLite seen-store. Unset: data/seen.sqlite3 beside the project for
 # live crawls, off in replay; "off" turns it off.
 SEEN_DB = None
+# The seen-store's class when not the SQLite file of SEEN_DB (the Redis add-on sets it).
+SEEN_STORE = ""
 # Exit non-zero (5) when more than this share of pages failed to download or parse.
 FAILURE_THRESHOLD = 0.25
 

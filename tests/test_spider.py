@@ -22,7 +22,8 @@ from web_poet import HttpResponse as WebPoetResponse
 
 from newsspider.crawl.extensions import GcFreezeExtension
 from newsspider.crawl.fixtures import Fixture, index_by_url, iter_fixtures
-from newsspider.spiders.daily8 import ArgumentError, Daily8Spider
+from newsspider.crawl.config import ArgumentError
+from newsspider.spiders.daily8 import Daily8Spider
 from tests.conftest import (
     FIXTURES,
     ROOT,

@@ -8,32 +8,29 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newsspider.crawl.seen import RunLock, seen_db_path
+from newsspider.crawl.config import ConfigError, RunConfig
+from newsspider.crawl.seen import RunLock
 from newsspider.crawl.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
 from newsspider.render.middleware import RenderSettingsError, check_render_settings
-from newsspider.scaleout.config import (
-    RedisSettingsError,
-    check_redis_settings,
-    redis_unreachable,
-    redis_url,
-)
-from newsspider.site.urls import HostPolicy
-from newsspider.spiders.daily8 import ArgumentError, CrawlArguments, Daily8Spider
+from newsspider.scaleout.config import RedisSettingsError, check_redis_settings, redis_unreachable
+
+SPIDER = "daily8"
 
 
 class Command(ScrapyCrawlCommand):
     """Scrapy's crawl command, made fit for cron (exit statuses in the README)."""
 
+    config: RunConfig | None = None
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        if args and args[0] == Daily8Spider.name:
+        if args and args[0] == SPIDER:
             assert self.settings is not None
-            policy = HostPolicy.from_setting(self.settings.get("ALLOWED_HOSTS"))
             try:
-                CrawlArguments.parse(policy, **opts.spargs)
+                self.config = RunConfig.from_settings(self.settings, opts.spargs)
                 check_render_settings(self.settings)
                 check_redis_settings(self.settings)
-            except (ArgumentError, RenderSettingsError, RedisSettingsError) as error:
+            except (ConfigError, RenderSettingsError, RedisSettingsError) as error:
                 print(f"scrapy crawl {args[0]}: error: {error}", file=sys.stderr)
                 raise SystemExit(EXIT_USAGE) from None
 
@@ -47,7 +44,7 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_ERROR
             return
         # The lock guards the SQLite seen-store; with Redis many workers share one crawl.
-        database = None if redis_url(self.settings) else seen_db_path(self.settings)
+        database = self.config.seen_db if self.config is not None else None
         lock = RunLock(database.with_name(database.name + ".lock")) if database else None
         if lock is not None and not lock.acquire():
             print(

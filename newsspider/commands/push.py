@@ -8,10 +8,9 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newsspider.crawl.config import ConfigError, CrawlArguments, RunConfig, redis_url
 from newsspider.crawl.status import EXIT_USAGE
-from newsspider.scaleout.config import RedisSettingsError, check_redis_settings, redis_url
-from newsspider.site.urls import HostPolicy
-from newsspider.spiders.daily8 import ArgumentError, CrawlArguments, Daily8Spider
+from newsspider.scaleout.config import RedisSettingsError, check_redis_settings
 
 
 class Command(ScrapyCommand):
@@ -34,17 +33,17 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if not redis_url(self.settings):
             raise UsageError("set REDIS_URL (-s REDIS_URL=redis://host:port/db or the env var)")
-        policy = HostPolicy.from_setting(self.settings.get("ALLOWED_HOSTS"))
         try:
+            policy = RunConfig.from_settings(self.settings).policy
             check_redis_settings(self.settings)
             kwargs = {"urls": ",".join(args), "url_file": opts.file or ""}
             urls = CrawlArguments.parse(policy, **kwargs).urls if args or opts.file else ()
-        except (ArgumentError, RedisSettingsError) as error:
+        except (ConfigError, RedisSettingsError) as error:
             print(f"scrapy push: error: {error}", file=sys.stderr)
             raise SystemExit(EXIT_USAGE) from None
         if not urls:
             raise UsageError("give at least one URL")
         from newsspider.scaleout.frontier import push_start_urls  # imports redis: only when used
 
-        key, length = push_start_urls(self.settings, Daily8Spider.name, urls)
+        key, length = push_start_urls(self.settings, "daily8", urls)
         print(f"pushed {len(urls)} start URL(s) to {key} ({length} waiting)")

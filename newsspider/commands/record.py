@@ -13,9 +13,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
+from newsspider.crawl.config import ConfigError, RunConfig
 from newsspider.crawl.fixtures import Fixture
 from newsspider.crawl.replay import FixtureParser, build_crawler
-from newsspider.site.urls import HostPolicy, page_kind
+from newsspider.site.urls import page_kind
 from newsspider.spiders.daily8 import to_page_input
 
 
@@ -62,7 +63,10 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
-        policy = HostPolicy.from_setting(self.settings.get("ALLOWED_HOSTS"))
+        try:
+            policy = RunConfig.from_settings(self.settings).policy
+        except ConfigError as error:
+            raise UsageError(str(error), print_help=False) from None
         for url in args:
             if not policy.allows(url) or page_kind(url) is None:
                 raise UsageError(

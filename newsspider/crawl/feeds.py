@@ -13,7 +13,6 @@ from typing import IO, Any
 from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
-from scrapy.utils.serialize import ScrapyJSONEncoder
 
 from newsspider.site.items import dataclass_field_names
 
@@ -117,16 +116,6 @@ def _alive(pid: int) -> bool:
 _PLAIN_TYPES: dict[type, bool] = {}
 
 
-class DataclassJSONEncoder(ScrapyJSONEncoder):
-    """Scrapy's JSON encoder, reading a dataclass instance's fields directly."""
-
-    def default(self, o: Any) -> Any:
-        names = dataclass_field_names(o)
-        if names is None:
-            return super().default(o)
-        return {name: getattr(o, name) for name in names if hasattr(o, name)}
-
-
 class DataclassJsonLinesItemExporter(JsonLinesItemExporter):
     """Scrapy's JSON-lines exporter, writing the same bytes for dataclass items faster.
 
@@ -139,7 +128,16 @@ class DataclassJsonLinesItemExporter(JsonLinesItemExporter):
 
     def __init__(self, file: BytesIO, **kwargs: Any) -> None:
         super().__init__(file, **kwargs)
-        self.encoder = DataclassJSONEncoder(**self._kwargs)  # the options Scrapy's encoder got
+        # JSONEncoder's documented `default` hook, on the encoder Scrapy configured.
+        scrapy_default = self.encoder.default
+
+        def default(value: Any) -> Any:
+            names = dataclass_field_names(value)
+            if names is None:
+                return scrapy_default(value)
+            return {name: getattr(value, name) for name in names if hasattr(value, name)}
+
+        self.encoder.default = default  # type: ignore[method-assign,assignment]
 
     def export_item(self, item: Any) -> None:
         if self.fields_to_export is None and self._plain(item):

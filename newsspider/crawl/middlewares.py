@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from newsspider.crawl.config import RunConfig, run_config
 from newsspider.crawl.seen import SeenStore, store_for
 from newsspider.site.urls import HostPolicy
 
@@ -39,8 +40,9 @@ class AlreadySeen(IgnoreRequest):
 class SeenStoreDownloaderMiddleware:
     """Skip article pages that an earlier run emitted, unless revisited or ``-a full=1``."""
 
-    def __init__(self, crawler: Crawler, store: SeenStore, stats: StatsCollector) -> None:
-        self.crawler = crawler
+    def __init__(self, config: RunConfig, store: SeenStore, stats: StatsCollector) -> None:
+        self.full = config.full
+        self.revisit = config.revisit
         self.store = store
         self.stats = stats
 
@@ -50,20 +52,18 @@ class SeenStoreDownloaderMiddleware:
         if store is None:
             raise NotConfigured("the seen-store is off (SEEN_DB)")
         assert crawler.stats is not None
-        return cls(crawler, store, crawler.stats)
+        return cls(run_config(crawler), store, crawler.stats)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         article_id = request.meta.get("article_id")
         if not article_id:
             return
-        arguments = getattr(self.crawler.spider, "arguments", None)
-        if getattr(arguments, "full", False):
+        if self.full:
             return
         record = self.store.get(article_id)
         if record is None:
             return
-        revisit: timedelta | None = getattr(arguments, "revisit", None)
-        if revisit is not None and record.first_seen >= datetime.now(UTC) - revisit:
+        if self.revisit is not None and record.first_seen >= datetime.now(UTC) - self.revisit:
             request.meta["revisit"] = True
             self.stats.inc_value("newsspider/articles/revisited")
             return
@@ -92,8 +92,8 @@ class HostPolicyDownloaderMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostPolicyDownloaderMiddleware:
         assert crawler.stats is not None
-        policy = HostPolicy.from_setting(crawler.settings.get("ALLOWED_HOSTS"))
-        return cls(policy, crawler.stats, resolve=not crawler.settings.get("REPLAY_DIR"))
+        config = run_config(crawler)
+        return cls(config.policy, crawler.stats, resolve=config.replay_dir is None)
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         redirected = bool(request.meta.get("redirect_urls"))

@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from newsspider.crawl.config import run_config
 from newsspider.crawl.feeds import feed_committed, feed_complete
 from newsspider.crawl.seen import SeenRecord, SeenStore, store_for
 from newsspider.site.items import dataclass_field_names, iso, parse_iso
@@ -77,7 +78,7 @@ class ValidationPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, HostPolicy.from_setting(crawler.settings.get("ALLOWED_HOSTS")))
+        return cls(crawler.stats, run_config(crawler).policy)
 
     def process_item(self, item: Any) -> Any:
         # Dataclasses are read by attribute; other items (scrapy.Item, attrs) as a dict.
@@ -109,6 +110,7 @@ class SeenStorePipeline:
 
     def __init__(self, crawler: Crawler, store: SeenStore, stats: StatsCollector) -> None:
         self.crawler = crawler
+        self.full = run_config(crawler).full
         self.store = store
         self.stats = stats
         self.pending: dict[str, SeenRecord] = {}
@@ -141,7 +143,7 @@ class SeenStorePipeline:
             self.stats.inc_value("newsspider/articles/new")
         elif known.fingerprint == fingerprint:
             self.stats.inc_value("newsspider/articles/unchanged")
-            if not self._full:
+            if not self.full:
                 raise DropItem("unchanged", log_level="DEBUG")
             version, first_seen = known.version, known.first_seen
         else:
@@ -150,10 +152,6 @@ class SeenStorePipeline:
         adapter["version"] = version
         self.pending[article_id] = SeenRecord(article_id, first_seen, now, fingerprint, version)
         return item
-
-    @property
-    def _full(self) -> bool:
-        return bool(getattr(getattr(self.crawler.spider, "arguments", None), "full", False))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         self.finished = feed_complete(reason, bool(self.crawler.settings.get("JOBDIR")))

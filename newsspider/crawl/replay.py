@@ -25,6 +25,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import get_project_settings
 from w3lib.url import canonicalize_url
 
+from newsspider.crawl.config import run_config
 from newsspider.crawl.fixtures import BODY_FILE, INFO_FILE, Fixture
 
 logger = logging.getLogger(__name__)
@@ -116,28 +117,21 @@ class ReplayDownloaderMiddleware:
     time becomes ``request.meta["fetched_at"]``, so replayed output is the same every day.
     """
 
-    def __init__(self, fixtures: FixtureIndex | dict[str, Fixture], stats: StatsCollector) -> None:
+    def __init__(self, fixtures: FixtureIndex, stats: StatsCollector) -> None:
         self.fixtures = fixtures
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayDownloaderMiddleware:
-        folder = crawler.settings.get("REPLAY_DIR")
-        if not folder:
+        folder = run_config(crawler).replay_dir
+        if folder is None:
             raise NotConfigured("REPLAY_DIR is not set")
-        path = Path(folder)
-        if not path.is_dir():
-            raise NotConfigured(f"REPLAY_DIR {folder} is not a folder")
         assert crawler.stats is not None
-        return cls(FixtureIndex(path), crawler.stats)
+        return cls(FixtureIndex(folder), crawler.stats)
 
     def process_request(self, request: Request) -> Response:
         url = canonicalize_url(request.url)
-        if isinstance(self.fixtures, FixtureIndex):
-            found = self.fixtures.lookup(url)
-        else:
-            fixture = self.fixtures.get(url)
-            found = (fixture, fixture.info) if fixture is not None else None
+        found = self.fixtures.lookup(url)
         if found is None:
             if not request.url.endswith("/robots.txt"):
                 logger.warning("Replay: no fixture for %s, answering 404", request.url)

@@ -18,13 +18,10 @@ from typing import IO, Protocol
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.utils.misc import build_from_crawler, load_object
 
-from newsspider.scaleout.config import redis_url
+from newsspider.crawl.config import run_config
 from newsspider.site.items import iso, parse_iso
-
-DEFAULT_SEEN_DB = Path(__file__).resolve().parents[2] / "data" / "seen.sqlite3"
-OFF = frozenset({"off", "none", "false", "0"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,39 +86,23 @@ class SqliteSeenStore:
         self.db.close()
 
 
-def seen_db_path(settings: BaseSettings) -> Path | None:
-    """Where the SQLite seen-store lives, or None when it is off.
-
-    ``SEEN_DB`` unset means ``data/seen.sqlite3`` beside the project for live crawls and
-    off in replay (so replaying fixtures gives the same feed every time).
-    """
-    value = settings.get("SEEN_DB")
-    if value is None or value == "":
-        return None if settings.get("REPLAY_DIR") else DEFAULT_SEEN_DB
-    if str(value).strip().lower() in OFF:
-        return None
-    return Path(str(value))
-
-
 _STORES: WeakKeyDictionary[Crawler, SeenStore | None] = WeakKeyDictionary()
 
 
 def store_for(crawler: Crawler) -> SeenStore | None:
     """The crawler's one seen-store, opened on first use (None when off).
 
-    With ``REDIS_URL`` it is the Redis hash every worker shares (unless ``SEEN_DB=off``).
+    ``SEEN_STORE`` names another store's class (built with its ``from_crawler``): the
+    scale-out add-on sets it to the Redis hash every worker shares. Otherwise the SQLite
+    file of ``SEEN_DB``.
     """
     if crawler not in _STORES:
-        settings = crawler.settings
-        if redis_url(settings) and str(settings.get("SEEN_DB") or "").strip().lower() not in OFF:
-            from newsspider.scaleout.frontier import (
-                redis_seen_store,  # imports redis: only when used
-            )
-
-            _STORES[crawler] = redis_seen_store(crawler)
+        config = run_config(crawler)
+        other = crawler.settings.get("SEEN_STORE")
+        if other and config.seen_store_on:
+            _STORES[crawler] = build_from_crawler(load_object(other), crawler)
         else:
-            path = seen_db_path(settings)
-            _STORES[crawler] = SqliteSeenStore(path) if path else None
+            _STORES[crawler] = SqliteSeenStore(config.seen_db) if config.seen_db else None
     return _STORES[crawler]
 
 

@@ -15,17 +15,14 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from newsspider.crawl.config import redis_url
+
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 DISTRIBUTED = "newsspider.scaleout.frontier"
 
 
 class RedisSettingsError(ValueError):
     """A bad scale-out setting; the message names it and fits on one line."""
-
-
-def redis_url(settings: BaseSettings) -> str:
-    """The ``REDIS_URL`` setting, else the environment variable; "" when scale-out is off."""
-    return str(settings.get("REDIS_URL") or os.environ.get("REDIS_URL") or "").strip()
 
 
 def worker_id(settings: BaseSettings) -> str:
@@ -103,6 +100,7 @@ class RedisAddon:
         settings.set("SCHEDULER", f"{DISTRIBUTED}.RedisScheduler", "addon")
         settings.set("DUPEFILTER_CLASS", f"{DISTRIBUTED}.RedisDupeFilter", "addon")
         settings.set("SCHEDULER_PERSIST", True, "addon")
+        settings.set("SEEN_STORE", f"{DISTRIBUTED}.RedisSeenStore", "addon")
         settings.set(
             "REQUEST_FINGERPRINTER_CLASS", f"{DISTRIBUTED}.ArticleIdFingerprinter", "addon"
         )

@@ -59,9 +59,10 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall, deferLater
 
+from newsspider.crawl.config import redis_url
 from newsspider.crawl.feeds import AtomicFileFeedStorage, feed_committed, finished_normally
 from newsspider.crawl.seen import SeenRecord, store_for
-from newsspider.scaleout.config import redacted, redis_url, worker_id
+from newsspider.scaleout.config import redacted, worker_id
 from newsspider.site.items import iso, parse_iso
 from newsspider.site.urls import article_id, page_kind
 from newsspider.spiders.daily8 import Daily8Spider
@@ -861,6 +862,10 @@ class RedisSeenStore:
         self.server = worker.server
         self.key = worker.keys.seen
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisSeenStore:
+        return cls(worker_for(crawler))
+
     def get(self, article_id: str) -> SeenRecord | None:
         raw = self.server.hget(self.key, article_id)
         if raw is None:
@@ -880,11 +885,6 @@ class RedisSeenStore:
 
     def close(self) -> None:
         return None
-
-
-def redis_seen_store(crawler: Crawler) -> RedisSeenStore:
-    """The seen-store of a crawl with ``REDIS_URL`` (`newsspider.crawl.seen.store_for`)."""
-    return RedisSeenStore(worker_for(crawler))
 
 
 class LeasedFeedStorage(AtomicFileFeedStorage):

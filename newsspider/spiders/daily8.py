@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -20,68 +18,10 @@ from twisted.python.failure import Failure
 from web_poet import HttpResponse
 from web_poet.page_inputs.http import HttpResponseHeaders
 
+from newsspider.crawl.config import RunConfig, configure
 from newsspider.crawl.middlewares import AlreadySeen, RefusedHost, RenderDropped
 from newsspider.site.pages import ArticlePage, ListingPage
-from newsspider.site.urls import ARTICLE_PATH, HOME_URL, HostPolicy, listing_kind, page_kind
-
-LOCALES = ("en", "ar", "all")
-
-
-class ArgumentError(ValueError):
-    """A bad spider argument; the message names it and fits on one line."""
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlArguments:
-    """The validated ``-a`` arguments of the spider."""
-
-    urls: tuple[str, ...]
-    locale: str
-    depth: int
-    revisit: timedelta | None = None
-    full: bool = False
-
-    @classmethod
-    def parse(cls, policy: HostPolicy, **kwargs: Any) -> CrawlArguments:
-        locale = str(kwargs.get("locale", "en")).strip().lower()
-        if locale not in LOCALES:
-            raise ArgumentError(f"locale: expected one of en, ar, all, got {kwargs['locale']!r}")
-        raw_depth = str(kwargs.get("depth", "1")).strip()
-        if not raw_depth.isdigit():
-            raise ArgumentError(f"depth: expected a non-negative integer, got {raw_depth!r}")
-        urls = [u.strip() for u in str(kwargs.get("urls") or "").split(",") if u.strip()]
-        if kwargs.get("url_file"):
-            path = Path(str(kwargs["url_file"]))
-            try:
-                lines = path.read_text("utf-8").splitlines()
-            except OSError as error:
-                raise ArgumentError(f"url_file: cannot read {path}: {error.strerror}") from None
-            urls += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        for url in urls:
-            if not policy.allows(url):
-                raise ArgumentError(f"urls: not a Daily8 URL (or a host in ALLOWED_HOSTS): {url}")
-            if page_kind(url) is None:
-                raise ArgumentError(f"urls: not an article, hashtag or home page: {url}")
-        if not urls:
-            urls = [HOME_URL[lc] for lc in (("en", "ar") if locale == "all" else (locale,))]
-        revisit = None
-        if kwargs.get("revisit"):
-            revisit = parse_duration(str(kwargs["revisit"]))
-            if revisit is None:
-                raise ArgumentError(
-                    f"revisit: expected a duration like 30m, 6h, 2d, got {kwargs['revisit']!r}"
-                )
-        full = str(kwargs.get("full", "0")).strip().lower()
-        if full not in ("0", "1", "true", "false", "yes", "no", ""):
-            raise ArgumentError(f"full: expected 0 or 1, got {kwargs['full']!r}")
-        return cls(
-            urls=tuple(urls),
-            locale=locale,
-            depth=int(raw_depth),
-            revisit=revisit,
-            full=full in ("1", "true", "yes"),
-        )
-
+from newsspider.site.urls import ARTICLE_PATH, listing_kind, page_kind
 
 #: Download errors as stats reasons (Scrapy 2.19 names; older Twisted ones too).
 _FAILURE_REASONS = {
@@ -96,18 +36,6 @@ _FAILURE_REASONS = {
     "DNSLookupError": "dns",
 }
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html)[\s>]", re.I)
-_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d|w)$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """``30m``, ``6h``, ``2d``, ``1w`` as a timedelta; None when not a duration."""
-    match = _DURATION.match(text.strip().lower())
-    if not match:
-        return None
-    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
-
-
 # One web-poet view per Scrapy response alive: the check for client-rendered pages and the
 # spider share it, and so its decoded text and parsed tree (`newsspider.site.pages`).
 _PAGE_INPUTS: WeakKeyDictionary[Response, HttpResponse] = WeakKeyDictionary()
@@ -143,20 +71,18 @@ class Daily8Spider(scrapy.Spider):
 
     name = "daily8"
 
-    def __init__(self, *args: Any, arguments: CrawlArguments, policy: HostPolicy, **kwargs: Any):
+    def __init__(self, *args: Any, config: RunConfig, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.arguments = arguments
-        self.policy = policy
+        assert config.arguments is not None
+        self.arguments = config.arguments
+        self.policy = config.policy
         self._requested_ids: set[str] = set()
         self._requested_listings: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Daily8Spider:
-        policy = HostPolicy.from_setting(crawler.settings.get("ALLOWED_HOSTS"))
-        arguments = CrawlArguments.parse(policy, **kwargs)
-        spider = cls(*args, arguments=arguments, policy=policy, **kwargs)
-        spider._set_crawler(crawler)
-        return spider
+        config = configure(crawler, kwargs)
+        return super().from_crawler(crawler, *args, config=config, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.arguments.urls:
