@@ -73,12 +73,16 @@ FEED_STORAGES = {
 }
 EXTENSIONS = {
     "newsspider.crawl.extensions.GcFreezeExtension": 100,
+    "newsspider.crawl.progress.FailureLogExtension": 110,
+    "newsspider.crawl.progress.ProgressExtension": 120,
     "newsspider.crawl.extensions.StatsFileExtension": 900,
     "newsspider.crawl.extensions.RunSummaryExtension": 910,
 }
 # Leave the startup heap out of garbage collections while the spider runs (extensions.py).
 GC_FREEZE = True
-# Write the final stats of a crawl as JSON to this path ("" = off).
+# Write the final stats of a crawl as JSON to this path ("" = off); the log gets the summary
+# line instead of Scrapy's stats dump (STATS_DUMP=True brings it back).
+STATS_DUMP = False
 STATS_FILE = ""
 
 ITEM_PIPELINES = {
@@ -87,6 +91,13 @@ ITEM_PIPELINES = {
     "newsspider.crawl.pipelines.ValidationPipeline": 800,
     "newsspider.crawl.pipelines.SeenStorePipeline": 900,
 }
+# INFO: what a person reads (no item dumps); -L DEBUG for every request and traceback.
+LOG_LEVEL = "INFO"
+# Only the versions that matter in a bug report (Scrapy logs a dozen by default).
+LOG_VERSIONS = ["lxml", "libxml2", "twisted", "python", "platform"]
+# A live progress line while stderr is a terminal (never under cron, systemd or a pipe).
+PROGRESS = True
+PROGRESS_INTERVAL = 1.0
 LOG_FORMATTER = "newsspider.crawl.logformatter.LogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"

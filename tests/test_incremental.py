@@ -196,6 +196,7 @@ def test_a_paused_jobdir_crawl_resumes_without_loss_or_duplicates(
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "AUTOTHROTTLE_ENABLED": False,
         "JOBDIR": tmp_path / "job",
+        "LOG_LEVEL": "DEBUG",
     }
     args = ("-a", f"urls={server.base}/en,{server.base}/", "-a", "locale=all")
 
@@ -206,7 +207,7 @@ def test_a_paused_jobdir_crawl_resumes_without_loss_or_duplicates(
 
     first = start("part1")
     wait_for(
-        lambda: "Scraped from" in (tmp_path / "part1.log").read_text() or first.poll() is not None
+        lambda: "Scraped http" in (tmp_path / "part1.log").read_text() or first.poll() is not None
     )
     first.send_signal(signal.SIGINT)
     assert first.wait(timeout=60) == EXIT_INTERRUPTED

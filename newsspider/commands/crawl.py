@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -24,8 +25,12 @@ class Command(ScrapyCrawlCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
+        log_file = self.settings.get("LOG_FILE")
+        if log_file:
+            # Scrapy opens the log file before any component runs: its folder must exist.
+            Path(log_file).expanduser().parent.mkdir(parents=True, exist_ok=True)
         if args and args[0] == SPIDER:
-            assert self.settings is not None
             try:
                 self.config = RunConfig.from_settings(self.settings, opts.spargs)
                 check_render_settings(self.settings)

@@ -1,4 +1,4 @@
-"""Log lines that name the URL and reason of a dropped item, not its whole repr."""
+"""Log lines that name an item's URL (and a drop's reason), never dump the whole item."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ from twisted.python.failure import Failure
 
 
 class LogFormatter(logformatter.LogFormatter):
-    """Scrapy's formatter, with one-line drop messages."""
+    """Scrapy's formatter, with one-line messages for scraped and dropped items."""
+
+    def scraped(
+        self, item: Any, response: Response | Failure | None, spider: Spider
+    ) -> logformatter.LogFormatterResult:
+        return {
+            "level": logging.DEBUG,
+            "msg": "Scraped %(url)s",
+            "args": {"url": _url(item, response)},
+        }
 
     def dropped(
         self,
@@ -22,12 +31,13 @@ class LogFormatter(logformatter.LogFormatter):
         response: Response | Failure | None,
         spider: Spider,
     ) -> logformatter.LogFormatterResult:
-        url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
         return {
             "level": logging.WARNING,
             "msg": "Dropped %(url)s: %(reason)s",
-            "args": {
-                "url": url or (response.url if isinstance(response, Response) else "?"),
-                "reason": exception,
-            },
+            "args": {"url": _url(item, response), "reason": exception},
         }
+
+
+def _url(item: Any, response: Response | Failure | None) -> str:
+    url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
+    return str(url or (response.url if isinstance(response, Response) else "?"))

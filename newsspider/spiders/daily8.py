@@ -85,6 +85,11 @@ class Daily8Spider(scrapy.Spider):
         return super().from_crawler(crawler, *args, config=config, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState with JOBDIR
+        if isinstance(state, dict):
+            # A resumed job: the article pages the paused run requested (and emitted) are
+            # neither requested nor emitted again; the scheduler's saved queue has the rest.
+            self._requested_ids = state.setdefault("requested_ids", self._requested_ids)
         for url in self.arguments.urls:
             for request in self._follow(url, hops=0, from_listing=False, start=True):
                 yield request

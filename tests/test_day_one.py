@@ -1,0 +1,320 @@
+"""A new user's first hour: the README's commands as pasted, quiet logs, progress, defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT, read_feed, run_crawl
+
+README = (ROOT / "README.md").read_text("utf-8")
+SCRAPY = [sys.executable, "-m", "scrapy"]
+
+
+def readme_block(language: str) -> str:
+    """The README's first fenced block of `language`."""
+    match = re.search(rf"```{language}\n(.*?)```", README, re.S)
+    assert match, language
+    return match[1]
+
+
+def new_project(tmp_path: Path) -> Path:
+    """A fresh folder holding only the project's scrapy.cfg (the package comes from PYTHONPATH)."""
+    project = tmp_path / "srv" / "newsspider"
+    project.mkdir(parents=True)
+    shutil.copy(ROOT / "scrapy.cfg", project)
+    return project
+
+
+def env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def test_readme_cron_line_runs_as_pasted(tmp_path: Path) -> None:
+    block = readme_block("cron").strip().splitlines()
+    path_line = next(line for line in block if line.startswith("PATH="))
+    entry = next(line for line in block if line.startswith("*/"))
+    command = entry.split(None, 5)[5]
+    assert "'" in command  # the %(time)s name is quoted for the shell
+    # What cron does with the entry: `\\%` becomes `%`, then /bin/sh -c runs it.
+    project = new_project(tmp_path)
+    command = command.replace("\\%", "%").replace("/srv/newsspider", str(project))
+    command += f" -s REPLAY_DIR={shlex.quote(str(FIXTURES))} -a locale=all"
+    cron_path = path_line.split("=", 1)[1] + ":" + os.path.dirname(sys.executable)
+    for run in (1, 2):
+        done = subprocess.run(
+            ["/bin/sh", "-c", command],
+            env=env(PATH=cron_path + ":" + os.environ["PATH"]),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, (run, done.stderr)
+    feeds = sorted((project / "feeds").glob("daily8-*.jsonl"))
+    assert feeds and all(read_feed(feed) for feed in feeds)
+    log = (project / "logs" / "daily8.log").read_text("utf-8").strip().splitlines()
+    assert "] INFO: Summary: " in log[-1] and "exit status 0" in log[-1]
+    assert not any("Traceback" in line for line in log)
+
+
+def test_readme_systemd_exec_start_runs_as_pasted(tmp_path: Path) -> None:
+    service = readme_block("ini")
+    workdir = re.search(r"^WorkingDirectory=(.*)$", service, re.M)
+    exec_start = re.search(r"^ExecStart=(.*)$", service, re.M)
+    assert workdir and exec_start
+    project = new_project(tmp_path)
+    # systemd: `%%` is a literal `%`; no shell; the first word is an absolute path.
+    argv = shlex.split(exec_start[1].replace("%%", "%"))
+    assert argv[0].startswith("/") and argv[0].endswith("/scrapy")
+    argv = [*SCRAPY, *argv[1:], "-s", f"REPLAY_DIR={FIXTURES}"]
+    assert workdir[1] == "/srv/newsspider"
+    done = subprocess.run(argv, cwd=project, env=env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert read_feed(next((project / "feeds").glob("daily8-*.jsonl")))
+    assert (project / "logs" / "daily8.log").exists()
+
+
+def test_default_seen_store_lives_with_the_project_not_the_install(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    code = "from newsspider.crawl.config import default_seen_db; print(default_seen_db())"
+    inside = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, env=env(), capture_output=True, text=True
+    )
+    assert Path(inside.stdout.strip()) == project.resolve() / ".scrapy" / "seen.sqlite3"
+    data_home = tmp_path / "xdg"
+    away = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=outside,
+        env=env(XDG_DATA_HOME=str(data_home), SCRAPY_SETTINGS_MODULE=""),
+        capture_output=True,
+        text=True,
+    )
+    assert Path(away.stdout.strip()) == data_home / "newsspider" / "seen.sqlite3"
+    assert "site-packages" not in inside.stdout + away.stdout
+
+
+def test_a_live_crawl_without_seen_db_uses_the_project_store(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, fixtures)
+    # Replay with SEEN_DB unset keeps the store off; a crawl that names no store but is not
+    # a replay uses the project's. Here: replay, with the store asked for by its default path.
+    store = project / ".scrapy" / "seen.sqlite3"
+    done = subprocess.run(
+        [
+            *SCRAPY,
+            "crawl",
+            "daily8",
+            "-O",
+            "out.jsonl",
+            "-s",
+            f"REPLAY_DIR={fixtures}",
+            "-s",
+            f"SEEN_DB={store}",
+            "-a",
+            "locale=all",
+        ],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    ids = {row[0] for row in sqlite3.connect(store).execute("SELECT id FROM seen")}
+    assert ids == {item["id"] for item in read_feed(project / "out.jsonl")}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        (
+            ["-s", "REPLAY_DIR=/nonexistent/fixtures"],
+            "scrapy crawl daily8: error: REPLAY_DIR: /nonexistent/fixtures is not a folder",
+        ),
+        (
+            ["-a", "dept=3"],
+            "scrapy crawl daily8: error: dept: unknown argument; the spider takes urls, "
+            "url_file, locale, depth, revisit, full",
+        ),
+        (
+            ["-s", "FAILURE_THRESHOLD=abc"],
+            "scrapy crawl daily8: error: FAILURE_THRESHOLD: expected a number, got 'abc'",
+        ),
+        (
+            ["-a", "revisit=99999999999999999w"],
+            "scrapy crawl daily8: error: revisit: expected a duration like 30m, 6h, 2d, "
+            "got '99999999999999999w'",
+        ),
+    ],
+)
+def test_bad_settings_and_arguments_stop_with_one_line(arguments: list[str], line: str) -> None:
+    done = subprocess.run(
+        [*SCRAPY, "crawl", "daily8", *arguments],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [line]
+
+
+def test_an_empty_replay_dir_is_an_error_not_a_live_crawl(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*SCRAPY, "crawl", "daily8", "-s", f"REPLAY_DIR={tmp_path}"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "REPLAY_DIR" in done.stderr and "holds no fixtures" in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "binary", "latin1", "directory", "huge"])
+def test_a_bad_url_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "urls.txt"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "binary":
+        path.write_bytes(b"\x00\x01\x02https://www.daily8.com/en\n")
+    elif kind == "latin1":
+        path.write_bytes("https://www.daily8.com/en/hashtag/Caf\xe9\n".encode("latin-1"))
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        with path.open("wb") as file:
+            file.truncate(11 * 1024 * 1024)
+    done = subprocess.run(
+        [*SCRAPY, "crawl", "daily8", "-a", f"url_file={path}"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("scrapy crawl daily8: error: url_file: ")
+
+
+def test_an_unreachable_site_logs_one_line_per_host_and_cause(tmp_path: Path) -> None:
+    base = "http://127.0.0.1:9"  # discard port: nothing listens
+    urls = ",".join(f"{base}/en/hashtag/Tag{n}" for n in range(6))
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        f"urls={base}/en,{urls}",
+        settings={"ALLOWED_HOSTS": "127.0.0.1:9", "RETRY_TIMES": 1, "RETRY_BACKOFF_BASE": 0.05},
+        replay=None,
+    )
+    assert result.returncode == 3
+    lines = result.log.strip().splitlines()
+    assert "Traceback" not in result.log
+    failures = [line for line in lines if "127.0.0.1:9" in line and "WARNING" in line]
+    assert 1 <= len(failures) <= 3, failures  # robots.txt, give-up, failed: one each at most
+    assert "] INFO: Summary: " in lines[-1] or "Summary: " in lines[-2]
+    assert result.stats["newsspider/log/repeated_failures"] > 0
+
+
+def test_default_log_has_no_item_dumps(tmp_path: Path) -> None:
+    feed = tmp_path / "d.jsonl"
+    done = subprocess.run(
+        [
+            *SCRAPY,
+            "crawl",
+            "daily8",
+            "-O",
+            str(feed),
+            "-s",
+            f"REPLAY_DIR={FIXTURES}",
+            "-a",
+            "locale=all",
+        ],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert read_feed(feed)
+    assert "DEBUG" not in done.stderr and "Scraped" not in done.stderr
+    assert "Summary: " in done.stderr.strip().splitlines()[-1]
+
+
+def _run_on_terminal(command: list[str], cwd: Path) -> str:
+    """Run with stderr on a pseudo-terminal; what the terminal showed."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env(),
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=60)
+    os.close(main)
+    return shown.decode("utf-8", "replace")
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    command = [
+        *SCRAPY,
+        "crawl",
+        "daily8",
+        "-O",
+        str(tmp_path / "t.jsonl"),
+        "-s",
+        f"REPLAY_DIR={FIXTURES}",
+        "-a",
+        "locale=all",
+    ]
+    shown = _run_on_terminal(command, ROOT)
+    assert re.search(r"pages \d+ \| articles \d+ \| [\d.]+ pages/s \| queue \d+", shown), shown
+    piped = subprocess.run(
+        [str(tmp_path / "p.jsonl") if part.endswith("t.jsonl") else part for part in command],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert piped.returncode == 0
+    assert "pages/s | queue" not in piped.stderr
+
+
+def test_stats_file_counts_are_json(tmp_path: Path) -> None:
+    result = run_crawl(tmp_path, "-a", "locale=all")
+    assert json.dumps(result.stats)
+    assert result.stats["item_scraped_count"] == len(result.items)
