@@ -318,3 +318,63 @@ def test_stats_file_counts_are_json(tmp_path: Path) -> None:
     result = run_crawl(tmp_path, "-a", "locale=all")
     assert json.dumps(result.stats)
     assert result.stats["item_scraped_count"] == len(result.items)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def test_rebuilding_fixtures_keeps_outputs_and_survives_a_failure(tmp_path: Path) -> None:
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = _tree(copy)
+    build = [sys.executable, str(copy / "model" / "build.py")]
+    done = subprocess.run(build, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "0 expected output(s) changed" in done.stderr
+    assert _tree(copy) == before  # same pages, same numbers, same expected outputs
+    # A spec that breaks halfway through the build: nothing in place is touched.
+    specs = sorted((copy / "model" / "pages").glob("*.json"))
+    broken = json.loads(specs[-1].read_text("utf-8"))
+    del broken["captured_at"]
+    specs[-1].write_text(json.dumps(broken), "utf-8")
+    before = _tree(copy)
+    done = subprocess.run(build, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert _tree(copy) == before
+    assert not [p for p in copy.iterdir() if p.name.startswith(".")]
+
+
+def test_record_reports_each_failure_on_one_line_and_its_real_status(tmp_path: Path) -> None:
+    urls = ["http://127.0.0.1:9/en", "http://127.0.0.1:9/en/hashtag/Sport"]
+    done = subprocess.run(
+        [
+            *SCRAPY,
+            "record",
+            *urls,
+            "--dir",
+            str(tmp_path / "rec"),
+            "-s",
+            "ALLOWED_HOSTS=127.0.0.1:9",
+            "-s",
+            "RETRY_TIMES=0",
+            "-s",
+            "RENDER=never",
+        ],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    for url in urls:
+        assert sum(f"Failed {url}:" in line for line in done.stderr.splitlines()) == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == "recorded 0 of 2 page(s), failed 2; exit status 1"
+    assert not (tmp_path / "rec").exists() or not any((tmp_path / "rec").rglob("*.html"))

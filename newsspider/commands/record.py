@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +13,16 @@ import scrapy
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from newsspider.crawl.config import ConfigError, RunConfig
 from newsspider.crawl.fixtures import Fixture
 from newsspider.crawl.replay import FixtureParser, build_crawler
 from newsspider.site.urls import page_kind
 from newsspider.spiders.daily8 import to_page_input
+
+
+SUMMARY_EXTENSION = "newsspider.crawl.extensions.RunSummaryExtension"
 
 
 class RecorderSpider(scrapy.Spider):
@@ -30,12 +35,23 @@ class RecorderSpider(scrapy.Spider):
         self.urls = urls
         self.base = base
         self.saved: list[Fixture] = []
+        self.failed: list[str] = []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
             yield scrapy.Request(
-                url, self.save, dont_filter=True, meta={"handle_httpstatus_all": True}
+                url,
+                self.save,
+                errback=self.fail,
+                dont_filter=True,
+                meta={"handle_httpstatus_all": True},
             )
+
+    def fail(self, failure: Failure) -> None:
+        """One line per page that could not be fetched (no traceback)."""
+        url = failure.request.url  # type: ignore[attr-defined]
+        self.failed.append(url)
+        self.logger.warning("Failed %s: %s", url, failure.getErrorMessage())
 
     def save(self, response: Response) -> None:
         # The folder name comes from the page type, never from the URL: no path traversal.
@@ -74,6 +90,8 @@ class Command(ScrapyCommand):
                 )
         if not args:
             raise UsageError("give at least one URL")
+        # The crawl's summary and exit status describe a crawl, not a recording.
+        self.settings["EXTENSIONS"].set(SUMMARY_EXTENSION, None, "cmdline")
         base = Path(opts.dir)
         crawler = self.crawler_process.create_crawler(RecorderSpider)
         self.crawler_process.crawl(crawler, urls=args, base=base)
@@ -85,3 +103,8 @@ class Command(ScrapyCommand):
             fixture.write_output(parser.output(fixture))
             print(fixture.path)
         self.exitcode = 0 if len(spider.saved) == len(args) else 1
+        print(
+            f"recorded {len(spider.saved)} of {len(args)} page(s), failed {len(spider.failed)};"
+            f" exit status {self.exitcode}",
+            file=sys.stderr,
+        )
