@@ -21,7 +21,6 @@ from newsspider.crawl.replay import FixtureParser, build_crawler
 from newsspider.site.urls import page_kind
 from newsspider.spiders.daily8 import to_page_input
 
-
 SUMMARY_EXTENSION = "newsspider.crawl.extensions.RunSummaryExtension"
 
 
