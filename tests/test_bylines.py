@@ -9,20 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsspider.site.items import Credit
-from newsspider.text.bylines import (
-    AGENCIES,
+from newsspider.text.agencies import AGENCIES, canonical_agency
+from newsspider.text.boilerplate import (
     PATTERNS,
     PUBLISHERS,
     BoilerplatePattern,
-    Byline,
     apply_pattern,
-    canonical_agency,
     clean_article,
-    display_name,
-    parse_byline,
-    parse_credit,
 )
+from newsspider.text.bylines import Byline, parse_byline
+from newsspider.text.credits import Credit, parse_credit
+from newsspider.text.names import display_name
 
 # --------------------------------------------------------------------------- real strings
 
