@@ -18,6 +18,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from newsspider.text.agencies import GLUED_TOKENS, PHOTO_ONLY, agencies_in, canonical_agency
+from newsspider.text.byline_grammar import (
+    ASSIST_RE,
+    ROLE_MARKERS,
+    ROLE_RE,
+    bare_byline,
+    employer,
+    first_published,
+    reports_signoff,
+    split_glued_clauses,
+)
 from newsspider.text.names import (
     ARABIC_RE,
     affiliation,
@@ -62,27 +72,19 @@ class Byline:
     roles: dict[Role, list[str]] = field(default_factory=dict)
 
 
-_ROLE_OF_MARKER = {
-    "reporting": Role.REPORTING,
-    "additional reporting": Role.ADDITIONAL_REPORTING,
-    "further reporting": Role.ADDITIONAL_REPORTING,
-    "writing": Role.WRITING,
-    "editing": Role.EDITING,
-}
+_ROLE_OF_MARKER = {marker: Role(role) for marker, role in ROLE_MARKERS.items()}
 # Markers whose persons are the article's authors (no role).
 _AUTHOR_MARKERS = frozenset(
     {"by", "compiled", "written", "words", "text", "story", "report", "interview"}
 )
 _CLAUSE_RE = re.compile(
-    r"^(?:(?P<marker>additional\s+reporting|further\s+reporting|reporting|writing|editing|"
-    r"compiled|written|words|text|story|report|interview|photos?|photography|pictures|graphics|"
+    r"^(?:(?P<role>" + ROLE_RE + r")(?:\s+by)?"
+    r"|(?P<marker>compiled|written|words|text|story|report|interview|photos?|photography|pictures|graphics|"
     r"video|illustrations?|fact[- ]checking|produced|research|translat(?:ed|ion))\s+by"
     r"|(?P<by>by))\s*:?\s+(?P<names>\S.*)$",
     re.IGNORECASE,
 )
-_ASSIST_RE = re.compile(
-    r"^(?:with\s+(?:additional\s+)?assistance\s+from)\s+(?P<names>\S.*?)\.?$", re.IGNORECASE
-)
+_ASSIST_RE = re.compile(r"^(?:" + ASSIST_RE + r")\s+(?P<names>\S.*?)\.?$", re.IGNORECASE)
 _CLAUSE_SPLIT_RE = re.compile(
     r"\s*;\s*|\s*,\s*(?=(?:additional\s+|further\s+)?(?:reporting|writing|editing)\s+by\b)"
     r"|\s+and\s+(?=(?:writing|editing)\s+by\b)",
@@ -179,6 +181,8 @@ def _parse_names(text: str) -> tuple[list[str], list[str]] | None:
             persons.append(display_name(seg))
         elif i > 0 and affiliation(seg):
             continue
+        elif i > 0 and (employed := employer(seg)) is not None:
+            agencies.extend(employed)
         else:
             return None
     if not persons and not agencies:
@@ -194,7 +198,7 @@ def _parse_clauses(line: str) -> Names | None:
         m = _CLAUSE_RE.match(clause)
         role: Role | None = None
         if m:
-            marker = (m.group("marker") or m.group("by")).casefold()
+            marker = (m.group("role") or m.group("marker") or m.group("by")).casefold()
             marker = ws(marker)
             role = _ROLE_OF_MARKER.get(marker)
             listed = m.group("names")
@@ -220,7 +224,7 @@ def _parse_clauses(line: str) -> Names | None:
 
 def _signoff_agencies(text: str) -> list[str] | None:
     """Agencies of a sign-off made only of agency names ("AFP, REUTERS", "(رويترز)")."""
-    parts = _SIGNOFF_SPLIT_RE.split(text.strip(" \t-–—().:"))
+    parts = _SIGNOFF_SPLIT_RE.split(text.strip(" \t-–—()[].:"))
     found: list[str] = []
     for part in parts:
         agency = canonical_agency(part) if part else None
@@ -347,9 +351,10 @@ def scan_line(line: str) -> Found | None:
     body = line.lstrip("(-–— ")
     if body[:1].isupper():
         head = body[:30].casefold()
-        if head.startswith("by ") or " by " in head or head.startswith("with "):
+        role_led = _ROLE_LEAD_RE.match(body) is not None
+        if head.startswith("by ") or " by " in head or head.startswith("with ") or role_led:
             if len(body) <= 400:
-                names = _parse_clauses(body.rstrip(")"))
+                names = _parse_clauses(split_glued_clauses(body.rstrip(")")))
                 if names is not None:
                     byline = names.byline()
                     kind = FoundKind.WIRE_TAIL if byline.roles else FoundKind.BY_LINE
@@ -358,11 +363,32 @@ def scan_line(line: str) -> Found | None:
             if glued is not None:
                 byline, start = glued
                 return Found(byline, FoundKind.GLUED_BY_LINE, (0, start + len(line) - len(body)))
-    found = _glued_ending(line)
+    found = _glued_ending(line) or _grammar_forms(line)
     if found is not None:
         return found
     if "(" in line[:80] or ARABIC_RE.search(line, 0, 40):
         return _dateline(line)
+    return None
+
+
+_ROLE_LEAD_RE = re.compile(r"^(?:" + ROLE_RE + r")\b", re.IGNORECASE)
+
+
+def _grammar_forms(line: str) -> Found | None:
+    """Sign-offs and bare bylines of the grammar (byline_grammar.py), tried last."""
+    whole = (0, len(line))
+    agency = first_published(line)
+    if agency is not None:
+        return Found(Byline(agencies=[agency]), FoundKind.SIGN_OFF, whole)
+    bare = bare_byline(line)
+    if bare is not None:
+        names = Names()
+        names.authors, names.agencies = bare.persons, bare.agencies
+        return Found(names.byline(), FoundKind.BY_LINE, whole)
+    signed = reports_signoff(line)
+    if signed is not None:
+        person, start = signed
+        return Found(Byline(authors=[person]), FoundKind.SIGN_OFF, (start, len(line)))
     return None
 
 
