@@ -21,7 +21,8 @@ from newsspider.crawl.seen import SeenRecord, SeenStore, store_for
 from newsspider.site.items import dataclass_field_names, iso, parse_iso
 from newsspider.site.schema import check_article
 from newsspider.site.urls import HostPolicy
-from newsspider.text.bylines import clean_article, clean_title, parse_credit
+from newsspider.text.boilerplate import clean_article, clean_title
+from newsspider.text.credits import parse_credit
 from newsspider.text.stamps import read_stamp
 
 logger = logging.getLogger(__name__)

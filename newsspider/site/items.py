@@ -11,6 +11,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from newsspider.text.credits import Credit
+
+__all__ = [
+    "Article",
+    "Credit",
+    "Image",
+    "RelatedArticle",
+    "dataclass_field_names",
+    "iso",
+    "parse_iso",
+]
+
 
 def iso(moment: datetime) -> str:
     """Format an aware datetime as ISO 8601 UTC with a ``Z``."""
@@ -21,19 +33,6 @@ def parse_iso(text: str) -> datetime:
     """Parse an ISO 8601 time; naive values are taken as UTC."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@dataclass(slots=True)
-class Credit:
-    """A photo credit split out of a caption."""
-
-    photographer: str | None = None
-    agencies: list[str] = field(default_factory=list)
-    via: str | None = None
-    pool: bool = False
-    file_photo: bool = False
-    handout: bool = False
-    caption: str = ""
 
 
 @dataclass(slots=True)

@@ -1,0 +1,160 @@
+"""The byline grammar's vocabulary (``data/byline_grammar.toml``) and the forms built on it.
+
+Role tails with or without "by" and with or without separators, "With help from X",
+"X reports.", "X reporting live on ... for Outlet", "This report by Agency was first
+published ...", and bare bylines that join names to an employer ("X, The Canadian Press",
+"X at The Washington Post"). Each form matches a whole line or a whole last sentence; a
+sentence that only mentions a person or an agency matches none of them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsspider.text.agencies import agencies_in, canonical_agency
+from newsspider.text.names import display_name, is_person, org_shaped
+
+__all__ = [
+    "ASSIST_RE",
+    "ROLE_MARKERS",
+    "ROLE_RE",
+    "Affiliated",
+    "bare_byline",
+    "employer",
+    "first_published",
+    "reports_signoff",
+    "split_glued_clauses",
+]
+
+_DATA = Path(__file__).resolve().parent / "data" / "byline_grammar.toml"
+
+
+def _load() -> dict[str, Any]:
+    with _DATA.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+_VOCAB = _load()
+
+
+def _alt(words: list[str]) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any whitespace."""
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+#: Role marker phrase (lowercase, single-spaced) -> role value ("editing", ...).
+ROLE_MARKERS: dict[str, str] = {str(k): str(v) for k, v in _VOCAB["roles"].items()}
+ROLE_RE = _alt(list(ROLE_MARKERS))
+ASSIST_RE = _alt([str(m) for m in _VOCAB["assist"]["markers"]])
+
+# A role clause glued onto the previous one: "Joseph AxAdditional reporting by",
+# "in Washington. Editing by". Only capitalised markers count as a new clause.
+_GLUED_CLAUSE_RE = re.compile(
+    r"(?:(?<=[a-z])|\.\s+)(?=(?:" + _alt([m.capitalize() for m in ROLE_MARKERS]) + r")\s+by\b)"
+)
+
+
+def split_glued_clauses(line: str) -> str:
+    """Put "; " between role clauses written without a separator."""
+    return _GLUED_CLAUSE_RE.sub("; ", line)
+
+
+_REPORTS_RE = re.compile(
+    r"(?:^|(?<=[.!?\"'’”])\s+)(?P<who>[A-Z][^.!?]{2,60}?)\s+(?:"
+    + _alt([str(v) for v in _VOCAB["signoff"]["report_verbs"]])
+    + r")\.$"
+)
+_LIVE_RE = re.compile(
+    r"^(?P<who>[A-Z][^,;]{2,60}?)\s+(?:"
+    + _alt([str(v) for v in _VOCAB["signoff"]["live_markers"]])
+    + r")\s+(?:on|from|in|at)\s+.{2,80}?\s+for\s+(?P<org>[A-Z][\w.&' -]{1,40})$"
+)
+
+
+def reports_signoff(line: str) -> tuple[str, int] | None:
+    """The person of a closing "X reports." or "X reporting live on ... for Outlet"; and
+    where the sign-off starts in the line."""
+    m = _REPORTS_RE.search(line)
+    if m is not None and is_person(m.group("who")):
+        return display_name(m.group("who")), m.start("who")
+    m = _LIVE_RE.match(line)
+    if m is not None and is_person(m.group("who")):
+        return display_name(m.group("who")), 0
+    return None
+
+
+_FIRST_PUBLISHED_RE = re.compile(
+    r"^(?:"
+    + _alt([str(v) for v in _VOCAB["first_published"]["lead"]])
+    + r")\s+(?P<ag>.{2,60}?)\s+"
+    + _alt([str(_VOCAB["first_published"]["tail"])])
+    + r"\b",
+    re.IGNORECASE,
+)
+
+
+def first_published(line: str) -> str | None:
+    """The agency of "This report by The Canadian Press was first published ..."."""
+    m = _FIRST_PUBLISHED_RE.match(line)
+    return canonical_agency(m.group("ag")) if m is not None else None
+
+
+_JOINERS = [str(j) for j in _VOCAB["affiliation"]["joiners"]]
+_AFFIL_SPLIT_RE = re.compile(
+    r"(?:\s*,\s*|\s+(?:" + "|".join(re.escape(j) for j in _JOINERS if j != ",") + r")\s+)"
+    r"(?=(?:" + _alt([str(p) for p in _VOCAB["affiliation"]["drop_prefixes"]]) + r"\s+)?"
+    r"[A-Z][^,]*$)",
+    re.IGNORECASE,
+)
+_DROP_RE = re.compile(
+    r"^(?:" + _alt([str(p) for p in _VOCAB["affiliation"]["drop_prefixes"]]) + r")\s+",
+    re.IGNORECASE,
+)
+_NAMES_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_DOMAIN_RE = re.compile(r"^[A-Z][\w-]*(?:\.[a-z]{2,6})+$")
+
+
+@dataclass(slots=True)
+class Affiliated:
+    """Persons named with their employer; agencies when the employer is one."""
+
+    persons: list[str]
+    agencies: list[str]
+
+
+def employer(text: str) -> list[str] | None:
+    """Agencies of an employer ("The Canadian Press" -> it; "The Hill" -> none); None when
+    the text does not have the shape of an organisation."""
+    org = _DROP_RE.sub("", text.strip())
+    found = agencies_in(org)
+    if found:
+        return found
+    if _DOMAIN_RE.match(org):
+        return []
+    words = org.split()
+    if org_shaped(org) and (org.startswith("The ") or len(words) == 1) and len(words) <= 5:
+        return []
+    return None
+
+
+def bare_byline(line: str) -> Affiliated | None:
+    """ "X, The Canadian Press"; "A and B at The Hill"; "X for Metro.co.uk": names, then an
+    employer, and nothing else in the line."""
+    if len(line) > 120 or line.endswith((".", "?", "!")):
+        return None
+    parts = _AFFIL_SPLIT_RE.split(line, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    names, org = parts
+    agencies = employer(org)
+    if agencies is None:
+        return None
+    persons = [s for s in _NAMES_SPLIT_RE.split(names) if s]
+    if not persons or not all(is_person(p) for p in persons):
+        return None
+    return Affiliated([display_name(p) for p in persons], agencies)

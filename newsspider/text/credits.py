@@ -1,0 +1,218 @@
+"""Photo credits at the end of captions: photographer, agencies, via, pool, file, handout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsspider.text.agencies import agencies_in
+from newsspider.text.names import dedupe, display_name, is_person, org_shaped, orgish, ws
+
+__all__ = ["Credit", "parse_credit"]
+
+
+@dataclass(slots=True)
+class Credit:
+    """A photo credit split out of a caption."""
+
+    photographer: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    via: str | None = None
+    pool: bool = False
+    file_photo: bool = False
+    handout: bool = False
+    caption: str = ""
+
+
+_MAX_CREDIT = 120  # characters; longer tails are prose
+_FILE_PREFIX_RE = re.compile(r"^FILE\s+PHOTO\s*[:\-–—]\s*|^File\s+photo\s*:\s*")
+_FILE_SUFFIX_RE = re.compile(r"\s*\(?\bFile (?:photo|picture|image|pic)\)?\.?$", re.IGNORECASE)
+_CREDIT_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s(]))(?:\|\s*)?(?:PHOTOS?|Photos?|IMAGES?|Images?|Picture|PICTURE|Pic|PIC|"
+    r"Credit|CREDIT|Photograph|Video|VIDEO|Foto)\s*(?::|/(?=\s))\s*"
+)
+_AGENCY_PHOTO_RE = re.compile(r"(?:^|(?<=[\s(]))(?P<ag>[A-Z][A-Za-z-]{1,20})\s+$")
+_CREDIT_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{1,100})\)\s*\.?$")
+_DASH_PHOTO_RE = re.compile(
+    r"\s+[-–—]\s*(?P<who>[A-Z][\w&. -]{0,40}?)\s+(?:photo|pic|file photo|picture)s?\.?$",
+    re.IGNORECASE,
+)
+_PAREN_LABEL_RE = re.compile(
+    r"^(?:photos?|images?|picture|pic|credit|video)\s*[:/]\s*", re.IGNORECASE
+)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?\"'’”])\s+(?=\S)")
+_VIA_RE = re.compile(r"\s+via\s+", re.IGNORECASE)
+_CREDIT_SPLIT_RE = re.compile(r"\s*/\s*|\s*,\s*|\s*;\s*")
+_CREDIT_FLAGS = {
+    "file photo": "file",
+    "file": "file",
+    "file pic": "file",
+    "file picture": "file",
+    "pool": "pool",
+    "pool photo": "pool",
+    "handout": "handout",
+    "handout photo": "handout",
+    "supplied": "handout",
+    "str": "none",
+    "stringer": "none",
+}
+
+
+class _CreditParts:
+    __slots__ = ("agencies", "file_photo", "handout", "known", "photographer", "pool", "via")
+
+    def __init__(self) -> None:
+        self.photographer: str | None = None
+        self.agencies: list[str] = []
+        self.via: str | None = None
+        self.pool = False
+        self.file_photo = False
+        self.handout = False
+        self.known = False  # saw a known agency, a flag or "via": evidence of a credit
+
+
+def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
+    seg = seg.strip(" .'\"")
+    if not seg:
+        return False
+    flag = _CREDIT_FLAGS.get(seg.casefold())
+    if flag is not None:
+        parts.known = True
+        if flag == "file":
+            parts.file_photo = True
+        elif flag == "pool":
+            parts.pool = True
+        elif flag == "handout":
+            parts.handout = True
+        return True
+    found = agencies_in(seg)
+    if found:
+        parts.known = True
+        parts.agencies.extend(found)
+        return True
+    if not org_only and is_person(seg) and not orgish(seg):
+        if parts.photographer is None:
+            parts.photographer = display_name(seg)
+        return True
+    if org_shaped(seg) and (org_only or orgish(seg)):
+        parts.agencies.append(seg)
+        return True
+    return False
+
+
+def _credit_body(text: str) -> _CreditParts | None:
+    """Parse `JEON HEON-KYUN/Pool via REUTERS/File Photo`-style credits; None if not one."""
+    text = text.strip()
+    if not text or len(text) > _MAX_CREDIT:
+        return None
+    parts = _CreditParts()
+    pieces = _VIA_RE.split(text)
+    if len(pieces) > 2:
+        return None
+    if len(pieces) == 2:
+        left, right = pieces
+        via_segs = [s for s in _CREDIT_SPLIT_RE.split(right) if s]
+        if not via_segs:
+            return None
+        head = via_segs[0].strip(" .")
+        via = agencies_in(head)
+        if via:
+            parts.via = via[0]
+        elif org_shaped(head):
+            parts.via = head
+        else:
+            return None
+        parts.known = True
+        for seg in via_segs[1:]:
+            if not _credit_segment(seg, parts, org_only=False):
+                return None
+    else:
+        left = text
+    segs = [s for s in _CREDIT_SPLIT_RE.split(left) if s]
+    if not segs:
+        return None
+    # "KCNA via REUTERS", "Blue Origin via AP": a lone name before "via" is the provider
+    org_only = len(pieces) == 2 and len(segs) == 1
+    for seg in segs:
+        if not _credit_segment(seg, parts, org_only):
+            return None
+    return parts
+
+
+def _find_credit(text: str) -> tuple[str, _CreditParts] | None:
+    """Split a caption into (text before the credit, credit), trying the credit forms."""
+    m = _CREDIT_PAREN_RE.search(text)
+    if m is not None:
+        inner = m.group("inner")
+        labelled = _PAREN_LABEL_RE.match(inner)
+        parts = _credit_body(inner[labelled.end() :] if labelled else inner)
+        if parts is not None and (labelled or parts.known):
+            return text[: m.start()], parts
+    labels = list(_CREDIT_LABEL_RE.finditer(text))
+    if labels:
+        label = labels[-1]
+        rest = text[label.end() :]
+        before = text[: label.start()]
+        agency_photo = _AGENCY_PHOTO_RE.search(before)
+        if agency_photo is not None and agencies_in(agency_photo.group("ag")):
+            # "AFP PHOTO / STR": the agency is written before the label
+            rest = agency_photo.group("ag") + "/" + rest
+            before = before[: agency_photo.start()]
+        if not rest.strip() or rest[:1] in "'\"‘“":
+            # an empty credit, with the next element's text run in after it
+            return before, _CreditParts()
+        parts = _credit_body(rest)
+        if parts is not None:
+            return before, parts
+        return None
+    d = _DASH_PHOTO_RE.search(text)
+    if d is not None:
+        parts = _credit_body(d.group("who"))
+        if parts is not None and parts.known:
+            return text[: d.start()], parts
+    # an unlabelled credit is the last "sentence": "... June 4, 2025. KCNA via REUTERS"
+    start = 0
+    for boundary in _SENTENCE_SPLIT_RE.finditer(text, max(0, len(text) - _MAX_CREDIT - 1)):
+        start = boundary.end()
+    parts = _credit_body(text[start:])
+    if parts is not None and parts.known:
+        return text[:start], parts
+    return None
+
+
+def parse_credit(caption: str) -> Credit:
+    """Split the photo credit off a caption.
+
+    `Credit.agencies` holds the credited organisations: the canonical name for a known agency,
+    else the name as written ("The Denver Post"). A caption without a credit comes back as
+    ``Credit(caption=caption)``.
+    """
+    text = ws(caption)
+    credit = Credit(caption=text)
+    if not text:
+        return credit
+    file_photo = False
+    prefix = _FILE_PREFIX_RE.match(text)
+    if prefix is not None:
+        file_photo = True
+        text = text[prefix.end() :]
+    found = _find_credit(text)
+    if found is None:
+        if file_photo:
+            credit.file_photo = True
+            credit.caption = text
+        return credit
+    before, parts = found
+    before = before.rstrip(" |-–—:;,")
+    suffix = _FILE_SUFFIX_RE.search(before)
+    if suffix is not None and suffix.start() > 0:
+        file_photo = True
+        before = before[: suffix.start()].rstrip()
+    credit.caption = before
+    credit.photographer = parts.photographer
+    credit.agencies = dedupe(parts.agencies)
+    credit.via = parts.via
+    credit.pool = parts.pool
+    credit.file_photo = file_photo or parts.file_photo
+    credit.handout = parts.handout
+    return credit
