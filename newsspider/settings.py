@@ -54,6 +54,12 @@ TELNETCONSOLE_ENABLED = False
 SEEN_DB = None
 # The seen-store's class when not the SQLite file of SEEN_DB (the Redis add-on sets it).
 SEEN_STORE = ""
+# The layout-drift alarm (crawl/coverage.py): a run whose articles have a field less often
+# than this share exits with status 7 and logs one line per field. Judged from this many
+# articles on; images and structured-data disagreement as below.
+COVERAGE_FLOORS = {"title": 0.99, "body": 0.95, "source": 0.7, "stamp": 0.7, "related": 0.5}
+COVERAGE_MAX_DISAGREEMENT = 0.2
+COVERAGE_MIN_ARTICLES = 10
 # Exit non-zero (5) when more than this share of pages failed to download or parse.
 FAILURE_THRESHOLD = 0.25
 
@@ -75,6 +81,7 @@ EXTENSIONS = {
     "newsspider.crawl.extensions.GcFreezeExtension": 100,
     "newsspider.crawl.progress.FailureLogExtension": 110,
     "newsspider.crawl.progress.ProgressExtension": 120,
+    "newsspider.crawl.coverage.CoverageMonitorExtension": 800,
     "newsspider.crawl.extensions.StatsFileExtension": 900,
     "newsspider.crawl.extensions.RunSummaryExtension": 910,
 }
@@ -88,6 +95,7 @@ STATS_FILE = ""
 ITEM_PIPELINES = {
     "newsspider.crawl.pipelines.TimestampPipeline": 200,
     "newsspider.crawl.pipelines.BylinePipeline": 300,
+    "newsspider.crawl.coverage.CoveragePipeline": 700,
     "newsspider.crawl.pipelines.ValidationPipeline": 800,
     "newsspider.crawl.pipelines.SeenStorePipeline": 900,
 }

@@ -14,6 +14,7 @@ EXIT_UNREACHABLE = 3
 EXIT_NO_LISTING = 4
 EXIT_TOO_MANY_FAILURES = 5
 EXIT_INTERRUPTED = 6
+EXIT_COVERAGE = 7  # a field's coverage fell under its floor: the markup may have changed
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the lock; try again later
 
 
@@ -32,6 +33,8 @@ def run_status(stats: Mapping[str, Any], failure_threshold: float) -> tuple[int,
         "newsspider/listings/parsed", 0
     ):
         return EXIT_NO_LISTING, "no listing page could be parsed"
+    if stats.get("newsspider/coverage/alarm", 0):
+        return EXIT_COVERAGE, "field coverage under its floor (layout drift?)"
     errors = int(stats.get("log_count/ERROR", 0))
     if errors:
         return EXIT_ERROR, f"{errors} error(s) logged"
