@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
@@ -154,13 +154,11 @@ class ReplayDownloaderMiddleware:
 
 
 def build_crawler(settings: dict[str, Any] | None = None) -> Crawler:
-    """A crawler of the project's spider and settings, for use outside a crawl."""
-    from newsspider.spiders.daily8 import Daily8Spider
-
+    """A crawler of the project's settings, for building components outside a crawl."""
     project = get_project_settings()
     # No reactor: this crawler only builds components, it never crawls.
     project.setdict({"TWISTED_REACTOR_ENABLED": False, **(settings or {})}, priority="cmdline")
-    crawler = Crawler(Daily8Spider, project)
+    crawler = Crawler(Spider, project)
     crawler.stats = MemoryStatsCollector(crawler)
     return crawler
 
@@ -191,9 +189,13 @@ class FixtureParser:
         if fixture.page_object == "ListingPage":
             return asyncio.run(ListingPage(response).to_item())
         item: Any = asyncio.run(ArticlePage(response, fetch_time=fixture.captured_at).to_item())
+        return self.process(item)[0]
+
+    def process(self, item: Any) -> tuple[Any, str | None]:
+        """An article through the stateless pipelines: (item, None), or (None, drop reason)."""
         for pipeline in self.pipelines:
             try:
                 item = pipeline.process_item(item)
-            except DropItem:
-                return None
-        return item
+            except DropItem as drop:
+                return None, str(drop)
+        return item, None
