@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 
@@ -35,7 +36,10 @@ def _style() -> AbstractContextManager[None]:
 def _svg(figure: Figure) -> str:
     """The figure as an ``<svg>`` element without XML prolog, doctype or metadata."""
     buffer = io.StringIO()
-    with _style():
+    with _style(), warnings.catch_warnings():
+        # The browser draws the text (svg.fonttype "none"), with its own fonts: a glyph
+        # matplotlib's font lacks (CJK names) is no problem.
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
         # A bare Figure never selects a GUI backend: savefig renders with the SVG canvas.
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
