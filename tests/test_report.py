@@ -426,6 +426,15 @@ def test_unusable_inputs_are_one_line_and_exit_status_2(tmp_path: Path) -> None:
     assert scrapy("report").returncode == 2  # no feed: a usage error
 
 
+def test_a_crawl_does_not_load_matplotlib() -> None:
+    code = (
+        "import sys, scrapy.cmdline, newsspider.commands.report, newsspider.spiders.daily8;"
+        "assert 'matplotlib' not in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_report_writes_report_html_in_the_current_folder_by_default(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     feed.write_text('{"id": "x", "locale": "ar"}\n', "utf-8")

@@ -61,7 +61,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], xlabel: str, *, limit: float | 
         labels = [label for label, _ in shown]
         values = [value for _, value in shown]
         bars = axes.barh(range(len(shown)), values, color=BAR_COLOR)
-        axes.bar_label(bars, fmt="%g", padding=2)
+        axes.bar_label(bars, fmt="%g" if limit is None else "%.1f%%", padding=2)
         axes.set_yticks(range(len(shown)), labels)
         axes.invert_yaxis()
         axes.set_xlabel(xlabel)

@@ -31,6 +31,7 @@ td.count, td.share { text-align: right; font-variant-numeric: tabular-nums; }
 figure.chart { margin: 0.8rem 0; } figure.chart svg { max-width: 100%; height: auto; }
 p.none { color: #777; font-style: italic; }
 """
+LONG_TABLE = 12  # rows beyond which a table starts folded (its chart shows the top rows)
 NO_STATS = "no stats file given (run the crawl with -s STATS_FILE=PATH, then --stats PATH)"
 
 
@@ -45,7 +46,11 @@ def _table(
         if total is not None:
             cells += f'<td class="share">{share(count, total)}</td>'
         body.append(f'<tr data-key="{escape(label)}">{cells}</tr>')
-    return f'<table id="{key}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    rows_html = "".join(body)
+    table = f'<table id="{key}"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
+    if len(rows) > LONG_TABLE:
+        return f"<details><summary>all {len(rows)} rows</summary>{table}</details>"
+    return table
 
 
 def _chart(svg: str, caption: str) -> str:
