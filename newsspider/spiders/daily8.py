@@ -176,6 +176,7 @@ class Daily8Spider(scrapy.Spider):
             reason = _FAILURE_REASONS.get(name, name)
         self.crawler.stats.inc_value("newsspider/pages/failed")
         self.crawler.stats.inc_value(f"newsspider/pages/failed/{reason}")
+        self.crawler.stats.inc_value(f"newsspider/pages/failed_host/{urlsplit(request.url).netloc}")
         first_url = request.meta.get("redirect_urls", [request.url])[0]
         if first_url != request.url:
             self.logger.warning("Failed %s (redirected to %s): %s", first_url, request.url, reason)
