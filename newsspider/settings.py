@@ -71,6 +71,7 @@ FEED_STORAGES = {
 }
 EXTENSIONS = {
     "newsspider.crawl.extensions.GcFreezeExtension": 100,
+    "newsspider.crawl.feeds.FeedCommitCounter": 200,
     "newsspider.crawl.extensions.StatsFileExtension": 900,
     "newsspider.crawl.extensions.RunSummaryExtension": 910,
 }
@@ -116,7 +117,7 @@ ADDONS = {
 }
 # --- end of rendering ------------------------------------------------------------------------
 
-# --- Scale-out on Redis (newsspider/scaleout.py, newsspider/distributed.py) ------------------
+# --- Scale-out on Redis (newsspider/scaleout/) -------------------------------------------------
 # redis://host:port/db shared by every worker; "" = the REDIS_URL environment variable, and
 # without that no Redis at all (Scrapy's scheduler, the SQLite seen-store, the run lock).
 REDIS_URL = ""

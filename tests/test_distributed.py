@@ -32,13 +32,11 @@ from newsspider.crawl.status import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from newsspider.scaleout.config import RedisSettingsError, check_redis_settings
 from newsspider.scaleout.frontier import (
     ArticleIdFingerprinter,
-    Keys,
     RedisDupeFilter,
     RedisScheduler,
-    Worker,
     push_start_urls,
-    worker_for,
 )
+from newsspider.scaleout.leases import Keys, Worker, worker_for
 from newsspider.site.pages import article_id
 from tests.conftest import ROOT, SiteServer, crawl_command, read_feed
 

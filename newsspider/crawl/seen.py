@@ -1,8 +1,9 @@
 """The seen-store: which articles earlier runs emitted, kept across runs.
 
-The embedded default is a SQLite file (``SEEN_DB``); with ``REDIS_URL`` set, a Redis
-hash shared by every worker. Marks are written in one step after the feed is safely
-on disk (see `newsspider.crawl.feeds`), so a killed run leaves none behind.
+The embedded default is a SQLite file (``SEEN_DB``); an add-on may name another store in
+``SEEN_STORE`` (with ``REDIS_URL``, scale-out's Redis hash shared by every worker). Marks
+are written in one step after the feed is safely on disk (see `newsspider.crawl.feeds`),
+so a killed run leaves none behind.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
 
-from newsspider.scaleout.config import redis_url
 from newsspider.site.items import iso, parse_iso
 
 DEFAULT_SEEN_DB = Path(__file__).resolve().parents[2] / "data" / "seen.sqlite3"
@@ -109,16 +110,14 @@ _STORES: WeakKeyDictionary[Crawler, SeenStore | None] = WeakKeyDictionary()
 def store_for(crawler: Crawler) -> SeenStore | None:
     """The crawler's one seen-store, opened on first use (None when off).
 
-    With ``REDIS_URL`` it is the Redis hash every worker shares (unless ``SEEN_DB=off``).
+    ``SEEN_STORE`` (a factory taking the crawler, set by an add-on) replaces the SQLite file
+    unless ``SEEN_DB=off``.
     """
     if crawler not in _STORES:
         settings = crawler.settings
-        if redis_url(settings) and str(settings.get("SEEN_DB") or "").strip().lower() not in OFF:
-            from newsspider.scaleout.frontier import (
-                redis_seen_store,  # imports redis: only when used
-            )
-
-            _STORES[crawler] = redis_seen_store(crawler)
+        factory = settings.get("SEEN_STORE")
+        if factory and str(settings.get("SEEN_DB") or "").strip().lower() not in OFF:
+            _STORES[crawler] = load_object(factory)(crawler)
         else:
             path = seen_db_path(settings)
             _STORES[crawler] = SqliteSeenStore(path) if path else None
