@@ -82,6 +82,7 @@ EXTENSIONS = {
     "newsspider.crawl.progress.FailureLogExtension": 110,
     "newsspider.crawl.progress.ProgressExtension": 120,
     "newsspider.crawl.coverage.CoverageMonitorExtension": 800,
+    "newsspider.crawl.feeds.FeedCommitCounter": 200,
     "newsspider.crawl.extensions.StatsFileExtension": 900,
     "newsspider.crawl.extensions.RunSummaryExtension": 910,
 }
@@ -137,7 +138,7 @@ ADDONS = {
 }
 # --- end of rendering ------------------------------------------------------------------------
 
-# --- Scale-out on Redis (newsspider/scaleout.py, newsspider/distributed.py) ------------------
+# --- Scale-out on Redis (newsspider/scaleout/) -------------------------------------------------
 # redis://host:port/db shared by every worker; "" = the REDIS_URL environment variable, and
 # without that no Redis at all (Scrapy's scheduler, the SQLite seen-store, the run lock).
 REDIS_URL = ""

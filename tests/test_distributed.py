@@ -32,13 +32,11 @@ from newsspider.crawl.status import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from newsspider.scaleout.config import RedisSettingsError, check_redis_settings
 from newsspider.scaleout.frontier import (
     ArticleIdFingerprinter,
-    Keys,
     RedisDupeFilter,
     RedisScheduler,
-    Worker,
     push_start_urls,
-    worker_for,
 )
+from newsspider.scaleout.leases import Keys, Worker, worker_for
 from newsspider.site.pages import article_id
 from tests.conftest import ROOT, SiteServer, crawl_command, read_feed
 
@@ -407,3 +405,138 @@ def test_bad_scale_out_settings_are_usage_errors(
     with pytest.raises(RedisSettingsError, match=message):
         check_redis_settings(settings)
     assert check_redis_settings(Settings({name: value} if name != "REDIS_URL" else {})) is None
+
+
+# --- Layout and components of the split (issue 14) -------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules a source file imports (absolute names; relative imports resolved)."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_scale_out_modules_follow_the_layers() -> None:
+    package = ROOT / "newsspider"
+    for path in package.rglob("*.py"):
+        part = path.relative_to(package).parts[0]
+        imports = _imports(path)
+        if part == "scaleout":  # (render/ is another add-on's)
+            spider = [name for name in imports if name.startswith("newsspider.spiders")]
+            assert not spider, f"{path} imports the spider: {spider}"
+        if part in ("site", "text", "crawl"):
+            upward = [name for name in imports if name.startswith("newsspider.scaleout")]
+            assert not upward, f"{path} imports the scale-out add-on: {upward}"
+    scaleout = package / "scaleout"
+    import ast
+
+    config = ast.parse((scaleout / "config.py").read_text("utf-8")).body  # module level only
+    loaded = [
+        n
+        for node in config
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else [node.module])
+    ]
+    assert not [n for n in loaded if n and n.split(".")[0] in ("redis", "scrapy_redis")], loaded
+    for path in scaleout.glob("*.py"):
+        assert len(path.read_text("utf-8").splitlines()) <= 450, path
+        source = path.read_text("utf-8")
+        for private in ("_decode_request", "_slot", "nextcall", "_WORKERS.get"):
+            assert private not in source, f"{path} uses {private}"
+
+
+@pytest.mark.parametrize("serializer", ["pickle", "marshal"])
+def test_taken_requests_decode_with_the_queue_serializer(db: RedisServer, serializer: str) -> None:
+    import marshal
+    import random
+
+    from scrapy_redis import picklecompat
+
+    from newsspider.scaleout.frontier import TAKEN, ReliableQueue, take_request
+
+    codec: Any = picklecompat if serializer == "pickle" else marshal
+    crawler = build_crawler({"REDIS_URL": db.url, "REDIS_NAMESPACE": f"codec-{serializer}"})
+    spider = crawler.spidercls(arguments=None, policy=None)
+    worker = worker_for(crawler)
+    assert worker.register()
+    queue = ReliableQueue(worker.server, spider, worker.keys.requests, codec, worker)
+    rng = random.Random(serializer)
+    sent = []
+    for n in range(12):
+        aid = "".join(rng.choice("0123456789abcdef") for _ in range(32))
+        url = rng.choice(
+            [f"https://www.daily8.com/en/article/{aid}", f"https://test.daily8.com/article/{aid}/"]
+        )
+        request = Request(
+            url,
+            method=rng.choice(["GET", "POST"]),
+            body=f"n={n}" if n % 3 == 0 else "",
+            headers={"X-N": str(n)},
+            meta={"hops": rng.randint(0, 3), "article_id": aid},
+            priority=-n,  # pops in push order
+        )
+        queue.push(request)
+        sent.append(request)
+    taken = [take_request(worker, codec, spider) for _ in sent]
+    assert take_request(worker, codec, spider) is None
+    for request, got in zip(sent, taken, strict=True):
+        assert got is not None
+        assert (got.url, got.method, got.body, got.priority) == (
+            request.url,
+            request.method,
+            request.body,
+            request.priority,
+        )
+        assert got.headers.get("X-N") == request.headers.get("X-N")
+        assert {k: got.meta[k] for k in request.meta} == request.meta
+        assert got.meta[TAKEN].startswith(f"r:{-request.priority}:")
+    assert db.client.hlen(worker.keys.inflight(worker.id)) == len(sent)
+    assert crawler.stats.get_value("scheduler/dequeued/redis") == len(sent)
+
+
+@pytest.mark.parametrize("local", [1, 2, 3])
+def test_feed_commits_are_counted_once_for_every_listener(local: int) -> None:
+    from scrapy.exceptions import NotConfigured
+
+    from newsspider.crawl.feeds import FeedCommitCounter, all_feeds_committed, feed_committed
+
+    feeds: dict[str, Any] = {
+        f"out/{n}-%(worker_id)s.jsonl": {"format": "jsonl"} for n in range(local)
+    }
+    feeds["s3://bucket/remote.jsonl"] = {"format": "jsonl"}
+    crawler = build_crawler({"FEEDS": feeds})
+    counter = FeedCommitCounter.from_crawler(crawler)
+    heard: list[int] = []
+    crawler.signals.connect(
+        lambda: heard.append(counter.committed), all_feeds_committed, weak=False
+    )
+    for n in range(local):
+        assert heard == []
+        crawler.signals.send_catch_log(feed_committed, path=f"out/{n}.jsonl")
+    assert heard == [local]
+    with pytest.raises(NotConfigured):
+        FeedCommitCounter.from_crawler(build_crawler({"FEEDS": {"s3://b/x.jsonl": {}}}))
+
+
+def test_pushed_start_urls_reach_the_spider_through_its_public_method() -> None:
+    from newsspider.scaleout.frontier import StartUrlSource, start_url_of
+
+    crawler = build_crawler()
+    spider = crawler.spidercls.from_crawler(crawler, urls="https://www.daily8.com/en")
+    assert isinstance(spider, StartUrlSource) and not isinstance(object(), StartUrlSource)
+    url = "https://www.daily8.com/en/hashtag/Tag7"
+    for entry in (url, f"  {url}\n", json.dumps({"url": url, "meta": {"x": 1}})):
+        assert start_url_of(entry) == url
+    for junk in ("", "   ", "{not json", json.dumps({"url": 7}), json.dumps({"link": url})):
+        assert start_url_of(junk) is None
+    (request,) = spider.requests_for_start_url(url)
+    assert request.url == url and request.meta["start"]

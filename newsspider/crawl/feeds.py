@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.settings import BaseSettings
 
 from newsspider.site.items import dataclass_field_names
 
@@ -20,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 #: Sent after a feed file was fsynced and renamed into place (``path`` argument).
 feed_committed = object()
+#: Sent once, after the last local feed file of the run was committed (no arguments).
+all_feeds_committed = object()
 #: Close reasons after which a feed is complete.
 NORMAL_FINISH = ("finished", "closespider_pagecount", "closespider_itemcount")
 
@@ -35,6 +39,39 @@ def feed_complete(reason: object, resumable: bool) -> bool:
     will be resumed from the saved frontier, so what it scraped so far is kept.
     """
     return finished_normally(reason) or (resumable and reason == "shutdown")
+
+
+def local_feed_uris(settings: BaseSettings) -> list[str]:
+    """The ``FEEDS`` written to local files, each committed by `AtomicFileFeedStorage`."""
+    feeds = settings.getdict("FEEDS")
+    return [uri for uri in feeds if "://" not in uri or uri.startswith("file:")]
+
+
+class FeedCommitCounter:
+    """Count the run's local feed files as they are committed (`feed_committed`).
+
+    The one place that counts them: sends `all_feeds_committed` after the last one, which the
+    seen-store pipeline and scale-out's worker wait for. Off when no feed is a local file.
+    """
+
+    def __init__(self, crawler: Crawler, expected: int) -> None:
+        self.crawler = crawler
+        self.expected = expected
+        self.committed = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FeedCommitCounter:
+        expected = len(local_feed_uris(crawler.settings))
+        if not expected:
+            raise NotConfigured("no local feed file")
+        counter = cls(crawler, expected)
+        crawler.signals.connect(counter.feed_committed, signal=feed_committed)
+        return counter
+
+    def feed_committed(self, path: str) -> None:
+        self.committed += 1
+        if self.committed == self.expected:
+            self.crawler.signals.send_catch_log(all_feeds_committed)
 
 
 class AtomicFileFeedStorage(FileFeedStorage):

@@ -16,7 +16,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newsspider.crawl.config import run_config
-from newsspider.crawl.feeds import feed_committed, feed_complete
+from newsspider.crawl.feeds import all_feeds_committed, feed_complete, local_feed_uris
 from newsspider.crawl.seen import SeenRecord, SeenStore, store_for
 from newsspider.site.items import dataclass_field_names, iso, parse_iso
 from newsspider.site.schema import check_article
@@ -115,12 +115,10 @@ class SeenStorePipeline:
         self.store = store
         self.stats = stats
         self.pending: dict[str, SeenRecord] = {}
-        feeds = crawler.settings.getdict("FEEDS")
-        self.feeds_expected = sum(1 for uri in feeds if "://" not in uri or uri.startswith("file:"))
-        self.feeds_committed = 0
+        self.local_feeds = bool(local_feed_uris(crawler.settings))
         self.finished = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self.feed_committed, signal=feed_committed)
+        crawler.signals.connect(self._commit, signal=all_feeds_committed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeenStorePipeline:
@@ -156,12 +154,7 @@ class SeenStorePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         self.finished = feed_complete(reason, bool(self.crawler.settings.get("JOBDIR")))
-        if self.feeds_expected == 0:
-            self._commit()
-
-    def feed_committed(self, path: str) -> None:
-        self.feeds_committed += 1
-        if self.feeds_committed == self.feeds_expected:
+        if not self.local_feeds:
             self._commit()
 
     def _commit(self) -> None:

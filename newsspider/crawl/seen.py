@@ -1,8 +1,9 @@
 """The seen-store: which articles earlier runs emitted, kept across runs.
 
-The embedded default is a SQLite file (``SEEN_DB``); with ``REDIS_URL`` set, a Redis
-hash shared by every worker. Marks are written in one step after the feed is safely
-on disk (see `newsspider.crawl.feeds`), so a killed run leaves none behind.
+The embedded default is a SQLite file (``SEEN_DB``); an add-on may name another store in
+``SEEN_STORE`` (with ``REDIS_URL``, scale-out's Redis hash shared by every worker). Marks
+are written in one step after the feed is safely on disk (see `newsspider.crawl.feeds`),
+so a killed run leaves none behind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import IO, Protocol
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
-from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.misc import load_object
 
 from newsspider.crawl.config import run_config
 from newsspider.site.items import iso, parse_iso
@@ -92,15 +93,15 @@ _STORES: WeakKeyDictionary[Crawler, SeenStore | None] = WeakKeyDictionary()
 def store_for(crawler: Crawler) -> SeenStore | None:
     """The crawler's one seen-store, opened on first use (None when off).
 
-    ``SEEN_STORE`` names another store's class (built with its ``from_crawler``): the
-    scale-out add-on sets it to the Redis hash every worker shares. Otherwise the SQLite
-    file of ``SEEN_DB``.
+    ``SEEN_STORE`` (a factory taking the crawler, set by an add-on: the scale-out add-on's
+    Redis hash that every worker shares) replaces the SQLite file of ``SEEN_DB`` unless
+    ``SEEN_DB=off``.
     """
     if crawler not in _STORES:
         config = run_config(crawler)
-        other = crawler.settings.get("SEEN_STORE")
-        if other and config.seen_store_on:
-            _STORES[crawler] = build_from_crawler(load_object(other), crawler)
+        factory = crawler.settings.get("SEEN_STORE")
+        if factory and config.seen_store_on:
+            _STORES[crawler] = load_object(factory)(crawler)
         else:
             _STORES[crawler] = SqliteSeenStore(config.seen_db) if config.seen_db else None
     return _STORES[crawler]

@@ -2,7 +2,8 @@
 
 This module imports no Redis client, so a crawl without ``REDIS_URL`` (and an install
 without the ``redis`` extra) never loads one; the components live in
-`newsspider.scaleout.frontier`.
+`newsspider.scaleout.frontier` (scheduler, duplicate filter, spider middleware),
+`newsspider.scaleout.worker` (the extension) and `newsspider.scaleout.storage` (seen-store, feed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from scrapy.settings import BaseSettings
 from newsspider.crawl.config import redis_url
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
-DISTRIBUTED = "newsspider.scaleout.frontier"
+FRONTIER = "newsspider.scaleout.frontier"
+WORKER = "newsspider.scaleout.worker"
+STORAGE = "newsspider.scaleout.storage"
 
 
 class RedisSettingsError(ValueError):
@@ -86,7 +89,8 @@ def redis_unreachable(settings: BaseSettings) -> str | None:
 
 
 class RedisAddon:
-    """With ``REDIS_URL``: scrapy-redis's scheduler and duplicate filter, the Redis seen-store.
+    """With ``REDIS_URL``: scrapy-redis's scheduler and duplicate filter, the Redis seen-store
+    (``SEEN_STORE``, read by `newsspider.crawl.seen.store_for`) and leased feed files.
 
     Without it nothing changes (Scrapy's scheduler, the SQLite seen-store).
     """
@@ -97,17 +101,15 @@ class RedisAddon:
             return
         # settings.py defines REDIS_URL and FEED_STORAGES at "project" priority: match it.
         settings.set("REDIS_URL", url, "project")
-        settings.set("SCHEDULER", f"{DISTRIBUTED}.RedisScheduler", "addon")
-        settings.set("DUPEFILTER_CLASS", f"{DISTRIBUTED}.RedisDupeFilter", "addon")
+        settings.set("SCHEDULER", f"{FRONTIER}.RedisScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS", f"{FRONTIER}.RedisDupeFilter", "addon")
         settings.set("SCHEDULER_PERSIST", True, "addon")
-        settings.set("SEEN_STORE", f"{DISTRIBUTED}.RedisSeenStore", "addon")
-        settings.set(
-            "REQUEST_FINGERPRINTER_CLASS", f"{DISTRIBUTED}.ArticleIdFingerprinter", "addon"
-        )
-        settings["EXTENSIONS"].set(f"{DISTRIBUTED}.WorkerExtension", 500, "addon")
+        settings.set("REQUEST_FINGERPRINTER_CLASS", f"{FRONTIER}.ArticleIdFingerprinter", "addon")
+        settings.set("SEEN_STORE", f"{STORAGE}.redis_seen_store", "addon")
+        settings["EXTENSIONS"].set(f"{WORKER}.WorkerExtension", 500, "addon")
         settings["SPIDER_MIDDLEWARES"].set(
-            f"{DISTRIBUTED}.SharedFrontierSpiderMiddleware", 10, "addon"
+            f"{FRONTIER}.SharedFrontierSpiderMiddleware", 10, "addon"
         )
         storages = settings["FEED_STORAGES"]
         for scheme in ("", "file"):
-            storages.set(scheme, f"{DISTRIBUTED}.LeasedFeedStorage", "project")
+            storages.set(scheme, f"{STORAGE}.LeasedFeedStorage", "project")

@@ -129,7 +129,6 @@ class Daily8Spider(scrapy.Spider):
                 return
             self._requested_listings.add(key)
             meta = {"hops": hops, "start": start}
-            self.crawler.stats.inc_value("newsspider/listings/requested")
             yield scrapy.Request(
                 url, self.parse_listing, errback=self.failed, meta=meta, dont_filter=True
             )
@@ -159,6 +158,8 @@ class Daily8Spider(scrapy.Spider):
         """Count and log a page that could not be downloaded (after retries)."""
         request = failure.request  # type: ignore[attr-defined]
         error = failure.value
+        if request.callback == self.parse_listing:
+            self.crawler.stats.inc_value("newsspider/listings/requested")
         if isinstance(error, HttpError):  # a subclass of IgnoreRequest: test it first
             reason = f"http_{error.response.status}"
         elif isinstance(error, AlreadySeen) or "robots.txt" in str(error):
@@ -198,6 +199,9 @@ class Daily8Spider(scrapy.Spider):
                 yield request
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
+        # Counted here and in failed(), by the process that fetched it: with scale-out, a
+        # listing one worker yields may be fetched by another.
+        self.crawler.stats.inc_value("newsspider/listings/requested")
         html = self._html(response)
         if html is None:
             return

@@ -1,0 +1,88 @@
+"""Where a worker's results go: the shared seen-store and its leased feed files."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import IO, Any
+
+from scrapy.crawler import Crawler
+
+from newsspider.crawl.feeds import AtomicFileFeedStorage, finished_normally
+from newsspider.crawl.seen import SeenRecord
+from newsspider.scaleout.leases import LeaseLost, Worker, worker_for
+from newsspider.site.items import iso, parse_iso
+
+logger = logging.getLogger(__name__)
+
+
+class RedisSeenStore:
+    """The seen-store as one Redis hash shared by every worker: article id -> JSON record.
+
+    `commit` writes the marks and forgets this worker's in-flight requests in one script,
+    refused (`LeaseLost`) once the lease is gone.
+    """
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.server = worker.server
+        self.key = worker.keys.seen
+
+    def get(self, article_id: str) -> SeenRecord | None:
+        raw = self.server.hget(self.key, article_id)
+        if raw is None:
+            return None
+        first_seen, last_emitted, fingerprint, version = json.loads(raw)
+        return SeenRecord(
+            article_id, parse_iso(first_seen), parse_iso(last_emitted), fingerprint, int(version)
+        )
+
+    def commit(self, records: Iterable[SeenRecord]) -> None:
+        marks = {
+            r.id: json.dumps([iso(r.first_seen), iso(r.last_emitted), r.fingerprint, r.version])
+            for r in records
+        }
+        if not self.worker.commit(marks):
+            raise LeaseLost(f"worker {self.worker.id} lost its lease: seen marks not written")
+
+    def close(self) -> None:
+        return None
+
+
+def redis_seen_store(crawler: Crawler) -> RedisSeenStore:
+    """The seen-store of a crawl with ``REDIS_URL`` (``SEEN_STORE``, set by `RedisAddon`)."""
+    return RedisSeenStore(worker_for(crawler))
+
+
+class LeasedFeedStorage(AtomicFileFeedStorage):
+    """The atomic feed file, renamed into place only while this worker still holds its lease.
+
+    Renewing the lease right before the rename leaves a full ``REDIS_WORKER_TIMEOUT`` for the
+    rename and the seen marks; a worker that already lost it discards its feed, because
+    others are crawling its requests again.
+    """
+
+    worker: Worker | None = None
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> LeasedFeedStorage:
+        storage = cls(uri, feed_options=feed_options)
+        storage.crawler = crawler
+        storage.worker = worker_for(crawler)
+        return storage
+
+    def store(self, file: IO[bytes]) -> None:
+        worker = self.worker
+        if worker is not None and self._finished() and not worker.heartbeat():
+            file.close()
+            self.partial.unlink(missing_ok=True)
+            logger.error("Feed %s not written: worker %s lost its lease", self.path, worker.id)
+            return
+        super().store(file)
+
+    def _finished(self) -> bool:
+        stats = self.crawler.stats if self.crawler is not None else None
+        return stats is not None and finished_normally(stats.get_value("finish_reason"))
