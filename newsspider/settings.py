@@ -52,8 +52,8 @@ TELNETCONSOLE_ENABLED = False
 # Incremental crawls: the SQLite seen-store. Unset: data/seen.sqlite3 beside the project for
 # live crawls, off in replay; "off" turns it off.
 SEEN_DB = None
-# The seen-store's class when not the SQLite file of SEEN_DB (the Redis add-on sets it).
-SEEN_STORE = ""
+# SEEN_STORE (unset): a factory of another seen-store, taking the crawler; the Redis add-on
+# sets it (a value here would outrank the add-on's).
 # The layout-drift alarm (crawl/coverage.py): a run whose articles have a field less often
 # than this share exits with status 7 and logs one line per field. Judged from this many
 # articles on; images and structured-data disagreement as below.
