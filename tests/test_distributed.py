@@ -528,9 +528,12 @@ def test_feed_commits_are_counted_once_for_every_listener(local: int) -> None:
 
 
 def test_pushed_start_urls_reach_the_spider_through_its_public_method() -> None:
-    from newsspider.scaleout.frontier import StartUrlSource, start_url_of
+    from scrapy.utils.test import get_crawler
 
-    crawler = build_crawler()
+    from newsspider.scaleout.frontier import StartUrlSource, start_url_of
+    from newsspider.spiders.daily8 import Daily8Spider
+
+    crawler = get_crawler(Daily8Spider)
     spider = crawler.spidercls.from_crawler(crawler, urls="https://www.daily8.com/en")
     assert isinstance(spider, StartUrlSource) and not isinstance(object(), StartUrlSource)
     url = "https://www.daily8.com/en/hashtag/Tag7"

@@ -153,12 +153,18 @@ class ReplayDownloaderMiddleware:
         )
 
 
+class _ProjectSpider(Spider):
+    """A stand-in carrying the project spider's name (Redis keys are named after it)."""
+
+    name = "daily8"
+
+
 def build_crawler(settings: dict[str, Any] | None = None) -> Crawler:
     """A crawler of the project's settings, for building components outside a crawl."""
     project = get_project_settings()
     # No reactor: this crawler only builds components, it never crawls.
     project.setdict({"TWISTED_REACTOR_ENABLED": False, **(settings or {})}, priority="cmdline")
-    crawler = Crawler(Spider, project)
+    crawler = Crawler(_ProjectSpider, project)
     crawler.stats = MemoryStatsCollector(crawler)
     return crawler
 
