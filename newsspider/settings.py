@@ -52,6 +52,8 @@ TELNETCONSOLE_ENABLED = False
 # Incremental crawls: the SQLite seen-store. Unset: data/seen.sqlite3 beside the project for
 # live crawls, off in replay; "off" turns it off.
 SEEN_DB = None
+# Seconds the SQLite seen-store waits for another process's write lock before giving up.
+SEEN_DB_TIMEOUT = 30.0
 # The seen-store's class when not the SQLite file of SEEN_DB (the Redis add-on sets it).
 SEEN_STORE = ""
 # Exit non-zero (5) when more than this share of pages failed to download or parse.
@@ -70,6 +72,7 @@ DOWNLOADER_MIDDLEWARES = {
 FEED_STORAGES = {
     "": "newsspider.crawl.feeds.AtomicFileFeedStorage",
     "file": "newsspider.crawl.feeds.AtomicFileFeedStorage",
+    "stdout": "newsspider.crawl.feeds.FlushedStdoutFeedStorage",
 }
 EXTENSIONS = {
     "newsspider.crawl.extensions.GcFreezeExtension": 100,
