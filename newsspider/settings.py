@@ -60,6 +60,8 @@ SEEN_DB = None
 COVERAGE_FLOORS = {"title": 0.99, "body": 0.95, "source": 0.7, "stamp": 0.7, "related": 0.5}
 COVERAGE_MAX_DISAGREEMENT = 0.2
 COVERAGE_MIN_ARTICLES = 10
+# Seconds the SQLite seen-store waits for another process's write lock before giving up.
+SEEN_DB_TIMEOUT = 30.0
 # Exit non-zero (5) when more than this share of pages failed to download or parse.
 FAILURE_THRESHOLD = 0.25
 
@@ -76,13 +78,13 @@ DOWNLOADER_MIDDLEWARES = {
 FEED_STORAGES = {
     "": "newsspider.crawl.feeds.AtomicFileFeedStorage",
     "file": "newsspider.crawl.feeds.AtomicFileFeedStorage",
+    "stdout": "newsspider.crawl.feeds.FlushedStdoutFeedStorage",
 }
 EXTENSIONS = {
     "newsspider.crawl.extensions.GcFreezeExtension": 100,
     "newsspider.crawl.progress.FailureLogExtension": 110,
     "newsspider.crawl.progress.ProgressExtension": 120,
     "newsspider.crawl.coverage.CoverageMonitorExtension": 800,
-    "newsspider.crawl.feeds.FeedCommitCounter": 200,
     "newsspider.crawl.extensions.StatsFileExtension": 900,
     "newsspider.crawl.extensions.RunSummaryExtension": 910,
 }

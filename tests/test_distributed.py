@@ -503,30 +503,6 @@ def test_taken_requests_decode_with_the_queue_serializer(db: RedisServer, serial
     assert crawler.stats.get_value("scheduler/dequeued/redis") == len(sent)
 
 
-@pytest.mark.parametrize("local", [1, 2, 3])
-def test_feed_commits_are_counted_once_for_every_listener(local: int) -> None:
-    from scrapy.exceptions import NotConfigured
-
-    from newsspider.crawl.feeds import FeedCommitCounter, all_feeds_committed, feed_committed
-
-    feeds: dict[str, Any] = {
-        f"out/{n}-%(worker_id)s.jsonl": {"format": "jsonl"} for n in range(local)
-    }
-    feeds["s3://bucket/remote.jsonl"] = {"format": "jsonl"}
-    crawler = build_crawler({"FEEDS": feeds})
-    counter = FeedCommitCounter.from_crawler(crawler)
-    heard: list[int] = []
-    crawler.signals.connect(
-        lambda: heard.append(counter.committed), all_feeds_committed, weak=False
-    )
-    for n in range(local):
-        assert heard == []
-        crawler.signals.send_catch_log(feed_committed, path=f"out/{n}.jsonl")
-    assert heard == [local]
-    with pytest.raises(NotConfigured):
-        FeedCommitCounter.from_crawler(build_crawler({"FEEDS": {"s3://b/x.jsonl": {}}}))
-
-
 def test_pushed_start_urls_reach_the_spider_through_its_public_method() -> None:
     from scrapy.utils.test import get_crawler
 

@@ -67,6 +67,7 @@ def test_every_fault_is_survived_and_counted(tmp_path: Path, site_server: Any) -
             "RETRY_TIMES": 1,
             "RETRY_BACKOFF_BASE": 0.1,
             "AUTOTHROTTLE_ENABLED": False,
+            "FAILURE_THRESHOLD": 1.0,  # a failed run (exit 5) would publish no feed
         },
     )
     good = {f.expected_output()["id"] for f in ARTICLES}

@@ -11,7 +11,13 @@ from scrapy.exceptions import UsageError
 
 from newsspider.crawl.config import ConfigError, RunConfig
 from newsspider.crawl.seen import RunLock
-from newsspider.crawl.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
+from newsspider.crawl.status import (
+    EXIT_ERROR,
+    EXIT_LOCKED,
+    EXIT_STATUS,
+    EXIT_USAGE,
+    run_status,
+)
 from newsspider.render.middleware import RenderSettingsError, check_render_settings
 from newsspider.scaleout.config import RedisSettingsError, check_redis_settings, redis_unreachable
 
@@ -68,5 +74,8 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed or crawler.stats is None:
             self.exitcode = EXIT_ERROR
             return
-        threshold = self.settings.getfloat("FAILURE_THRESHOLD")
-        self.exitcode, _ = run_status(crawler.stats.get_stats(), threshold)
+        stats = crawler.stats.get_stats()
+        if EXIT_STATUS in stats:  # the status the summary printed, close-time errors included
+            self.exitcode = int(stats[EXIT_STATUS])
+        else:
+            self.exitcode, _ = run_status(stats, self.settings.getfloat("FAILURE_THRESHOLD"))

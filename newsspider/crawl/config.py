@@ -53,6 +53,7 @@ NUMBERS: dict[str, tuple[type, float | None, float | None]] = {
     "RETRY_BACKOFF_MAX": (float, 0.0, None),
     "RETRY_AFTER_MAX": (float, 0.0, None),
     "REDIRECT_MAX_TIMES": (int, 0, None),
+    "SEEN_DB_TIMEOUT": (float, 0.0, None),
 }
 
 
@@ -253,6 +254,10 @@ class RunConfig:
     jobdir: str
     arguments: CrawlArguments | None = None
     allowed_hosts: tuple[str, ...] = field(default=())
+    #: Seconds the SQLite seen-store waits for another writer's lock before failing.
+    seen_db_timeout: float = 30.0
+    #: Tests only: a step of the feed's commit to pause at (`newsspider.crawl.feeds`).
+    test_pause_at: str = ""
 
     @classmethod
     def from_settings(
@@ -291,6 +296,8 @@ class RunConfig:
             jobdir=str(settings.get("JOBDIR") or ""),
             arguments=arguments,
             allowed_hosts=entries,
+            seen_db_timeout=numbers["SEEN_DB_TIMEOUT"],
+            test_pause_at=str(settings.get("NEWSSPIDER_TEST_PAUSE_AT") or "").strip(),
         )
 
     @property

@@ -1,84 +1,98 @@
-"""Feed files that appear whole or not at all."""
+"""Feed files that appear whole or not at all, and the run's account of its feeds.
+
+A local feed is written to ``.<name>.partial-<pid>`` beside the target, fsynced, and only
+then published: the run's seen marks are staged in the SQLite seen-store with the feed's
+final path, size and SHA-256 (`newsspider.crawl.seen.RunMarks.stage`), the file is renamed
+into place, and the marks are confirmed once every feed is stored. A run that did not
+finish, or failed (exit status 3, 4 or 5), publishes nothing: a file of that name is left
+as it was. `FeedLedger` records what became of each feed for the seen marks and the summary.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import errno
+import io
 import logging
 import os
+import re
 import shutil
+import sys
+import time
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.extensions.feedexport import FileFeedStorage
-from scrapy.settings import BaseSettings
+from scrapy.extensions.feedexport import FileFeedStorage, StdoutFeedStorage
 
+from newsspider.crawl.config import run_config
+from newsspider.crawl.seen import StagedFeed, file_sha256, marks_for
+from newsspider.crawl.status import (
+    FAILED_RUN,
+    NORMAL_FINISH,
+    crawl_status,
+    feed_complete,
+    finished_normally,
+)
 from newsspider.site.items import dataclass_field_names
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
+
+__all__ = [
+    "NORMAL_FINISH",
+    "AtomicFileFeedStorage",
+    "DataclassJsonLinesItemExporter",
+    "FeedLedger",
+    "FlushedStdoutFeedStorage",
+    "feed_committed",
+    "feed_complete",
+    "finished_normally",
+    "ledger_for",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Sent after a feed file was fsynced and renamed into place (``path`` argument).
 feed_committed = object()
-#: Sent once, after the last local feed file of the run was committed (no arguments).
-all_feeds_committed = object()
-#: Close reasons after which a feed is complete.
-NORMAL_FINISH = ("finished", "closespider_pagecount", "closespider_itemcount")
+#: ``.<name>.partial-<pid>`` (and its ``-append`` companion): a feed being written.
+_PARTIAL = re.compile(r"^\..+\.partial-(\d+)(?:-append)?$")
+#: Longest test pause (``NEWSSPIDER_TEST_PAUSE_AT``) before the run goes on by itself.
+_PAUSE_MAX = 120.0
 
 
-def finished_normally(reason: object) -> bool:
-    return isinstance(reason, str) and reason.startswith(NORMAL_FINISH)
+class _FeedFile(io.FileIO):
+    """A file that remembers a failed write, so that a feed missing a line is never published."""
+
+    error: OSError | None = None
+
+    def write(self, data: Buffer, /) -> int:
+        try:
+            return super().write(data)
+        except OSError as error:
+            self.error = error
+            raise
 
 
-def feed_complete(reason: object, resumable: bool) -> bool:
-    """Whether a run closed for `reason` left a complete feed to keep and mark seen.
-
-    A graceful shutdown (one Ctrl-C) of a ``JOBDIR`` run finishes its pages in flight and
-    will be resumed from the saved frontier, so what it scraped so far is kept.
-    """
-    return finished_normally(reason) or (resumable and reason == "shutdown")
+def _guarded(raw: _FeedFile) -> IO[bytes]:
+    return io.BufferedWriter(raw)
 
 
-def local_feed_uris(settings: BaseSettings) -> list[str]:
-    """The ``FEEDS`` written to local files, each committed by `AtomicFileFeedStorage`."""
-    feeds = settings.getdict("FEEDS")
-    return [uri for uri in feeds if "://" not in uri or uri.startswith("file:")]
-
-
-class FeedCommitCounter:
-    """Count the run's local feed files as they are committed (`feed_committed`).
-
-    The one place that counts them: sends `all_feeds_committed` after the last one, which the
-    seen-store pipeline and scale-out's worker wait for. Off when no feed is a local file.
-    """
-
-    def __init__(self, crawler: Crawler, expected: int) -> None:
-        self.crawler = crawler
-        self.expected = expected
-        self.committed = 0
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FeedCommitCounter:
-        expected = len(local_feed_uris(crawler.settings))
-        if not expected:
-            raise NotConfigured("no local feed file")
-        counter = cls(crawler, expected)
-        crawler.signals.connect(counter.feed_committed, signal=feed_committed)
-        return counter
-
-    def feed_committed(self, path: str) -> None:
-        self.committed += 1
-        if self.committed == self.expected:
-            self.crawler.signals.send_catch_log(all_feeds_committed)
+def _write_error(file: IO[bytes]) -> OSError | None:
+    raw = getattr(file, "raw", None)
+    return raw.error if isinstance(raw, _FeedFile) else None
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
-    """Write to ``.<name>.partial-<pid>`` beside the target; rename when the run finished.
+    """Write to ``.<name>.partial-<pid>`` beside the target; publish when the run succeeded.
 
-    A run that is interrupted or killed leaves no feed at the target path; a stale
-    partial file of a dead run is removed by the next run writing the same feed.
+    A run that is interrupted, killed or failed leaves no feed at the target path; stale
+    partial files of dead runs in the feed's folder (whatever their feed's name) are
+    removed by the next run writing a feed there.
     """
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
@@ -86,6 +100,9 @@ class AtomicFileFeedStorage(FileFeedStorage):
         self.crawler: Crawler | None = None
         target = Path(self.path)
         self.partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        #: True once the feed is in place.
+        self.published = False
+        self.pause_at = ""
 
     @classmethod
     def from_crawler(
@@ -93,38 +110,76 @@ class AtomicFileFeedStorage(FileFeedStorage):
     ) -> AtomicFileFeedStorage:
         storage = cls(uri, feed_options=feed_options)
         storage.crawler = crawler
+        storage.pause_at = run_config(crawler).test_pause_at
         return storage
 
     def open(self, spider: Any) -> IO[bytes]:
         self.partial.parent.mkdir(parents=True, exist_ok=True)
-        for stale in self.partial.parent.glob(f".{Path(self.path).name}.partial-*"):
-            pid = stale.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not _alive(int(pid)):
-                stale.unlink(missing_ok=True)
-        return self.partial.open("wb")
+        remove_stale_partials(self.partial.parent)
+        return _guarded(_FeedFile(self.partial, "wb"))
 
     def store(self, file: IO[bytes]) -> None:
+        try:
+            self._store(file)
+        except BaseException:
+            self.partial.unlink(missing_ok=True)
+            self.partial.with_name(self.partial.name + "-append").unlink(missing_ok=True)
+            raise
+        if self.published:
+            if self.crawler:
+                self.crawler.signals.send_catch_log(feed_committed, path=self.path)
+            self._pause("after_rename")
+
+    def _store(self, file: IO[bytes]) -> None:
         file.flush()
         os.fsync(file.fileno())
         file.close()
-        reason = self.crawler.stats.get_value("finish_reason") if self.crawler else "finished"
-        resumable = bool(self.crawler and self.crawler.settings.get("JOBDIR"))
-        if self.crawler and self.crawler.stats and not feed_complete(reason, resumable):
+        error = _write_error(file)
+        if error is not None:
+            raise OSError(error.errno, f"a write to the feed failed ({error.strerror})", self.path)
+        withheld = self._withheld()
+        if withheld:
             self.partial.unlink(missing_ok=True)
-            logger.warning("Feed %s not written: the run did not finish (%s)", self.path, reason)
+            logger.warning(
+                "Feed %s not published: %s; a file of that name is left as it was",
+                self.path,
+                withheld,
+            )
             return
         target = Path(self.path)
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "the feed's path is a directory", str(target))
         if self.write_mode == "ab" and target.exists():
             self._prepend(target)
+        self._pause("before_stage")
+        marks = marks_for(self.crawler) if self.crawler else None
+        if marks is not None:
+            size = self.partial.stat().st_size
+            path = os.path.abspath(target)
+            marks.stage(StagedFeed(path, size, file_sha256(self.partial)))
+        self._pause("after_stage")
         os.replace(self.partial, target)
         directory = os.open(target.parent, os.O_RDONLY)
         try:
             os.fsync(directory)
         finally:
             os.close(directory)
+        self.published = True
         logger.info("Feed %s written", target)
-        if self.crawler:
-            self.crawler.signals.send_catch_log(feed_committed, path=str(target))
+
+    def _withheld(self) -> str:
+        """Why the feed must not be published ("" when it may be)."""
+        if self.crawler is None or self.crawler.stats is None:
+            return ""
+        stats = self.crawler.stats.get_stats()
+        reason = stats.get("finish_reason")
+        config = run_config(self.crawler)
+        if not feed_complete(reason, bool(config.jobdir)):
+            return f"the run did not finish ({reason})"
+        code, why = crawl_status(stats, config.failure_threshold)
+        if code in FAILED_RUN:
+            return f"the run failed (exit status {code}: {why})"
+        return ""
 
     def _prepend(self, target: Path) -> None:
         """Append mode: the new file is the old feed followed by this run's lines."""
@@ -138,6 +193,29 @@ class AtomicFileFeedStorage(FileFeedStorage):
             os.fsync(out.fileno())
         os.replace(combined, self.partial)
 
+    def _pause(self, point: str) -> None:
+        """Tests only: wait at `point` until the test removes the marker file it names."""
+        if self.pause_at != point:
+            return
+        marker = self.partial.with_name(f".{Path(self.path).name}.paused-{point}")
+        marker.write_text(str(os.getpid()))
+        logger.warning("Test pause at %s until %s is removed", point, marker)
+        deadline = time.monotonic() + _PAUSE_MAX
+        while marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def remove_stale_partials(folder: Path) -> int:
+    """Remove the ``.<name>.partial-<pid>`` files of dead processes in `folder`; how many."""
+    removed = 0
+    for stale in folder.glob(".*.partial-*"):
+        match = _PARTIAL.match(stale.name)
+        if match and not _alive(int(match[1])):
+            stale.unlink(missing_ok=True)
+            logger.info("Removed %s, left by a run that was killed", stale)
+            removed += 1
+    return removed
+
 
 def _alive(pid: int) -> bool:
     try:
@@ -147,6 +225,87 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class FlushedStdoutFeedStorage(StdoutFeedStorage):
+    """Scrapy's stdout feed, stored only once everything was written and flushed.
+
+    Scrapy's own does nothing at store time, so a reader that went away (a broken pipe)
+    went unnoticed; here a failed write or flush fails the store: no seen marks.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        _stdout: IO[bytes] | None = None,
+        *,
+        feed_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(uri, _stdout, feed_options=feed_options)
+        self.published = False
+
+    def open(self, spider: Any) -> IO[bytes]:
+        sys.stdout.flush()  # whatever was printed before comes first
+        return _guarded(_FeedFile(self._stdout.fileno(), "wb", closefd=False))
+
+    def store(self, file: IO[bytes]) -> None:
+        file.flush()
+        error = _write_error(file)
+        if error is not None:
+            raise OSError(error.errno, f"a write to stdout failed ({error.strerror})")
+        self.published = True
+
+
+class FeedLedger:
+    """What became of each feed: published, withheld (run failed) or failed to store.
+
+    Counted in the stats (``newsspider/feeds/...``, ``newsspider/articles/written``) from
+    Scrapy's ``feed_slot_closed`` signal: a slot whose store raised is one more
+    ``feedexport/failed_count/...``; one of ours that withheld its file is not published.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.configured = len(crawler.settings.getdict("FEEDS"))
+        self.stats.set_value("newsspider/feeds/configured", self.configured)
+        self.failures_seen = 0
+        crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        failures = sum(
+            int(value)
+            for key, value in self.stats.get_stats().items()
+            if key.startswith("feedexport/failed_count/")
+        )
+        stored = failures == self.failures_seen
+        self.failures_seen = failures
+        if not stored:
+            self.stats.inc_value("newsspider/feeds/failed")
+        elif getattr(slot.storage, "published", True):
+            self.stats.inc_value("newsspider/feeds/published")
+            self.stats.inc_value("newsspider/articles/written", int(slot.itemcount))
+        else:
+            self.stats.inc_value("newsspider/feeds/withheld")
+
+    def all_published(self) -> bool:
+        """Whether the run has feeds and every one that was closed is in place."""
+        return (
+            self.configured > 0
+            and self.stats.get_value("newsspider/feeds/published", 0) > 0
+            and not self.stats.get_value("newsspider/feeds/failed", 0)
+            and not self.stats.get_value("newsspider/feeds/withheld", 0)
+        )
+
+
+_LEDGERS: WeakKeyDictionary[Crawler, FeedLedger] = WeakKeyDictionary()
+
+
+def ledger_for(crawler: Crawler) -> FeedLedger:
+    """The crawler's one `FeedLedger`."""
+    if crawler not in _LEDGERS:
+        _LEDGERS[crawler] = FeedLedger(crawler)
+    return _LEDGERS[crawler]
 
 
 # Whether a type's items can skip Scrapy's per-field serialization (cached per type).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -16,8 +17,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newsspider.crawl.config import run_config
-from newsspider.crawl.feeds import all_feeds_committed, feed_complete, local_feed_uris
-from newsspider.crawl.seen import SeenRecord, SeenStore, store_for
+from newsspider.crawl.feeds import ledger_for
+from newsspider.crawl.seen import RunMarks, SeenRecord, marks_for
+from newsspider.crawl.status import feed_complete
 from newsspider.site.items import dataclass_field_names, iso, parse_iso
 from newsspider.site.schema import check_article
 from newsspider.site.urls import HostPolicy
@@ -103,35 +105,40 @@ def content_fingerprint(adapter: ItemAdapter) -> str:
 class SeenStorePipeline:
     """Emit each article once across runs; a revisited article again only when it changed.
 
-    Sets ``version`` (1, then +1 per change). Marks are written to the seen-store in one
-    step once every feed file is safely written, so a killed run leaves no marks.
+    Sets ``version`` (1, then +1 per change). The run's marks (`RunMarks`) are staged
+    before each local feed is renamed into place and written once Scrapy has stored every
+    feed (``feed_exporter_closed``); a feed that was not stored, or no feed at all, marks
+    nothing. A store that fails at that point is a counted error (exit status 1); what
+    it staged is settled by the next run.
     """
 
     stateful = True
 
-    def __init__(self, crawler: Crawler, store: SeenStore, stats: StatsCollector) -> None:
+    def __init__(self, crawler: Crawler, marks: RunMarks, stats: StatsCollector) -> None:
         self.crawler = crawler
-        self.full = run_config(crawler).full
-        self.store = store
+        config = run_config(crawler)
+        self.full = config.full
+        self.resumable = bool(config.jobdir)
+        self.marks = marks
+        self.store = marks.store
         self.stats = stats
-        self.pending: dict[str, SeenRecord] = {}
-        self.local_feeds = bool(local_feed_uris(crawler.settings))
-        self.finished = False
+        self.ledger = ledger_for(crawler)
+        self.reason: str | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self._commit, signal=all_feeds_committed)
+        crawler.signals.connect(self.feed_exporter_closed, signal=signals.feed_exporter_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeenStorePipeline:
-        store = store_for(crawler)
-        if store is None:
+        marks = marks_for(crawler)
+        if marks is None:
             raise NotConfigured("the seen-store is off (SEEN_DB)")
         assert crawler.stats is not None
-        return cls(crawler, store, crawler.stats)
+        return cls(crawler, marks, crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         article_id = adapter["id"]
-        if article_id in self.pending:
+        if article_id in self.marks.pending:
             self.stats.inc_value("newsspider/dropped/duplicate")
             raise DropItem("duplicate")
         fingerprint = content_fingerprint(adapter)
@@ -149,19 +156,44 @@ class SeenStorePipeline:
             version, first_seen = known.version + 1, known.first_seen
             self.stats.inc_value("newsspider/articles/changed")
         adapter["version"] = version
-        self.pending[article_id] = SeenRecord(article_id, first_seen, now, fingerprint, version)
+        self.marks.pending[article_id] = SeenRecord(
+            article_id, first_seen, now, fingerprint, version
+        )
         return item
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        self.finished = feed_complete(reason, bool(self.crawler.settings.get("JOBDIR")))
-        if not self.local_feeds:
-            self._commit()
+        self.reason = reason
+        if not self.ledger.configured and self.marks.pending:
+            # Scrapy's feed exporter is off without feeds: no feed_exporter_closed follows.
+            logger.warning(
+                "No feed (-O/-o): %d article(s) not marked seen; the next run emits them",
+                self.marks.discard(),
+            )
 
-    def _commit(self) -> None:
-        if self.finished and self.pending:
-            self.store.commit(self.pending.values())
-            self.stats.set_value("newsspider/seen/marked", len(self.pending))
-            self.pending.clear()
+    def feed_exporter_closed(self) -> None:
+        if not self.marks.pending and not self.marks.staged:
+            return
+        complete = feed_complete(self.reason, self.resumable)
+        if not (complete and self.ledger.all_published()):
+            dropped = self._settle(self.marks.discard)
+            logger.warning("Feed not published: %d article(s) not marked seen", dropped)
+            self.stats.set_value("newsspider/seen/not_marked", dropped)
+            return
+        marked = self._settle(self.marks.commit)
+        self.stats.set_value("newsspider/seen/marked", marked)
+
+    def _settle(self, step: Callable[[], int]) -> int:
+        try:
+            return step()
+        except Exception as error:  # sqlite3.Error, a Redis error or a lost lease alike
+            self.stats.inc_value("newsspider/seen/commit_failed")
+            logger.error(
+                "Seen marks not written (%s: %s); the feed stays, and the next run settles "
+                "its staged marks against it",
+                type(error).__name__,
+                error,
+            )
+            return 0
 
 
 class BylinePipeline:

@@ -105,7 +105,7 @@ class RedisAddon:
         settings.set("DUPEFILTER_CLASS", f"{FRONTIER}.RedisDupeFilter", "addon")
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("REQUEST_FINGERPRINTER_CLASS", f"{FRONTIER}.ArticleIdFingerprinter", "addon")
-        settings.set("SEEN_STORE", f"{STORAGE}.redis_seen_store", "addon")
+        settings.set("SEEN_STORE", f"{STORAGE}.RedisSeenStore", "addon")
         settings["EXTENSIONS"].set(f"{WORKER}.WorkerExtension", 500, "addon")
         settings["SPIDER_MIDDLEWARES"].set(
             f"{FRONTIER}.SharedFrontierSpiderMiddleware", 10, "addon"

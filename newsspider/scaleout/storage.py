@@ -29,6 +29,11 @@ class RedisSeenStore:
         self.server = worker.server
         self.key = worker.keys.seen
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisSeenStore:
+        """The store of a crawl with ``REDIS_URL`` (``SEEN_STORE``, set by `RedisAddon`)."""
+        return cls(worker_for(crawler))
+
     def get(self, article_id: str) -> SeenRecord | None:
         raw = self.server.hget(self.key, article_id)
         if raw is None:
@@ -48,11 +53,6 @@ class RedisSeenStore:
 
     def close(self) -> None:
         return None
-
-
-def redis_seen_store(crawler: Crawler) -> RedisSeenStore:
-    """The seen-store of a crawl with ``REDIS_URL`` (``SEEN_STORE``, set by `RedisAddon`)."""
-    return RedisSeenStore(worker_for(crawler))
 
 
 class LeasedFeedStorage(AtomicFileFeedStorage):

@@ -17,7 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall, deferLater
 
 from newsspider.crawl.config import redis_url
-from newsspider.crawl.feeds import all_feeds_committed, finished_normally, local_feed_uris
+from newsspider.crawl.feeds import finished_normally, ledger_for
 from newsspider.crawl.seen import store_for
 from newsspider.scaleout.config import redacted
 from newsspider.scaleout.frontier import (
@@ -76,12 +76,16 @@ class WorkerExtension:
             settings.getfloat("REDIS_IDLE_TIMEOUT"),
             settings.getint("CONCURRENT_REQUESTS"),
             serializer_for(settings),
-            local_feed_uris(settings),
+            [
+                uri
+                for uri in settings.getdict("FEEDS")
+                if "://" not in uri or uri.startswith("file:")
+            ],
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(extension.all_feeds_committed, signal=all_feeds_committed)
+        crawler.signals.connect(extension.feed_exporter_closed, signal=signals.feed_exporter_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         for uri in extension.local_feeds:
             if "%(worker_id)s" not in uri:
@@ -223,8 +227,10 @@ class WorkerExtension:
     def spider_closed(self, spider: Any, reason: str) -> None:
         self.reason = reason
 
-    def all_feeds_committed(self) -> None:
-        self.feeds_done = True
+    def feed_exporter_closed(self) -> None:
+        self.feeds_done = not self.local_feeds or ledger_for(self.crawler).all_published()
+        if not self.feeds_done:
+            return
         if store_for(self.crawler) is None and not self.worker.commit({}):
             # Without a seen-store nothing else forgets the in-flight requests in one step.
             logger.error("Worker %s lost its lease while writing its feed", self.worker.id)
