@@ -338,3 +338,32 @@ def test_the_tree_is_the_one_parsel_builds(text: str) -> None:
     assert selector.type == "html"
     assert etree.tostring(ours, encoding=str) == etree.tostring(selector.root, encoding=str)
     assert ours.base == selector.root.base
+
+
+def test_the_spider_counts_disagreements_per_field() -> None:
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newsspider.spiders.daily8 import Daily8Spider
+
+    crawler = get_crawler(Daily8Spider)
+    crawler._apply_settings()
+    spider = Daily8Spider.from_crawler(crawler)
+    data = {"props": {"pageProps": {"article": {"title": "Other", "source": "AFP"}}}}
+    body = (
+        "<html><body><main><h1>T</h1><div><span>AP</span><time>now</time></div><p>x</p></main>"
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
+        "</body></html>"
+    )
+    response = HtmlResponse(URL, body=body.encode(), encoding="utf-8", request=Request(URL))
+
+    async def items() -> list[object]:
+        return [item async for item in spider.parse_article(response)]
+
+    (item,) = [i for i in asyncio.run(items()) if isinstance(i, Article)]
+    assert (item.title, item.source) == ("Other", "AFP")
+    stats = crawler.stats
+    assert stats is not None
+    assert stats.get_value("newsspider/structured/disagree/title") == 1
+    assert stats.get_value("newsspider/structured/disagree/source") == 1
+    assert stats.get_value("newsspider/structured/disagree/body") is None
