@@ -367,3 +367,24 @@ def test_the_spider_counts_disagreements_per_field() -> None:
     assert stats.get_value("newsspider/structured/disagree/title") == 1
     assert stats.get_value("newsspider/structured/disagree/source") == 1
     assert stats.get_value("newsspider/structured/disagree/body") is None
+
+
+def _noise_pages() -> list[bytes]:
+    from tests.mutate import mutate
+
+    bodies = [f.response().body for f in iter_fixtures(FIXTURES)]
+    mutants = [mutate(b, name, 0) for b in bodies[:6] for name in ("noise", "decoys")]
+    extra = [
+        b"<p HIDDEN>a</p><div CLASS='AdSlot_x'>b</div><img WIDTH=1 HEIGHT=1 src=x>",
+        b"<div style='DISPLAY: none'>a</div><span Id=ad-top>b</span><i class=ad>c</i>",
+    ]
+    return bodies + mutants + extra
+
+
+@pytest.mark.parametrize("body", _noise_pages())
+def test_noise_found_from_the_source_is_the_noise_of_the_tree(body: bytes) -> None:
+    from newsspider.site.html import noise_roots
+
+    root = parse_html(body.decode("utf-8"), URL)
+    assert root is not None
+    assert set(noise_roots(root, body)) == set(noise_roots(root))

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from newsspider.site import markup, urls
-from newsspider.site.html import PageText, children
+from newsspider.site.html import PageText
 from newsspider.site.items import Image, RelatedArticle
 from newsspider.site.urls import article_id
 from newsspider.text.stamps import read_stamp
@@ -24,6 +24,7 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _CAPTION_TEXTS = etree.XPath(f".//{_ARTICLE.caption}/text()[1]", smart_strings=False, regexp=False)
 _BLOCKS = frozenset(_ARTICLE.body_blocks)
 _PARAGRAPH, _FIGURE = _ARTICLE.body_blocks
+_LABEL_OF = {name: label for label, names in markup.LABELS.items() for name in names}
 
 Absolute = Callable[[str], str]
 
@@ -149,6 +150,7 @@ def _source(
     """The short text beside the stamp: the nearest before it, else the first after it, in
     the smallest element around the stamp that has one."""
     title_text = text(title)
+    excluded = {*stamp.iter(), *title.iter()}
     group = stamp
     while (parent := group.getparent()) is not None and group is not region:
         group = parent
@@ -159,9 +161,7 @@ def _source(
             if node is stamp:
                 seen_stamp = True
                 continue
-            if node is title or not _is_text_leaf(node) or node in text.hidden:
-                continue
-            if _inside(node, stamp) or _inside(node, title):
+            if node in excluded or node in text.hidden or not _is_text_leaf(node):
                 continue
             value = text(node)
             if not value or value == title_text or len(value) > _ARTICLE.header_text_max:
@@ -228,11 +228,9 @@ def _labelled_sections(
     found: dict[str, list[etree._Element]] = {label: [] for label in markup.LABELS}
     chrome: set[etree._Element] = set()
     for heading in root.iter(*_ARTICLE.headings):
-        if heading in text.hidden:
-            continue
         name = _XML_SPACE.sub(" ", _string_value(heading)).strip(" \t\r\n")
-        label = next((k for k, names in markup.LABELS.items() if name in names), None)
-        if label is None and name not in markup.CHROME_LABELS:
+        label = _LABEL_OF.get(name)
+        if (label is None and name not in markup.CHROME_LABELS) or heading in text.hidden:
             continue
         section = _headed(heading)
         if section is None:
@@ -248,7 +246,7 @@ def _headed(heading: etree._Element) -> etree._Element | None:
     """The element `heading` heads: its parent, or higher while it is alone in it."""
     node = heading
     while (parent := node.getparent()) is not None:
-        if len(children(parent)) > 1:
+        if len(parent) > 1 and any(c is not node and isinstance(c.tag, str) for c in parent):
             return None if parent.tag in ("body", "html") else parent
         node = parent
     return None
@@ -350,15 +348,13 @@ def _card_source(
 ) -> str | None:
     """The first short text of `card` before its lists and later headings, outside its link
     and stamp."""
+    excluded = {*link.iter(), *(stamp.iter() if stamp is not None else ())}
     for node in card.iterdescendants():
-        if not isinstance(node.tag, str) or node in text.hidden:
+        if not isinstance(node.tag, str) or node in excluded or node in text.hidden:
             continue
-        ends = node.tag == _CARD.list or (node.tag in _CARD.titles and node is not title)
-        if ends and not _inside(node, link):
+        if node.tag == _CARD.list or (node.tag in _CARD.titles and node is not title):
             return None
-        if not _is_text_leaf(node) or node is stamp or node is link:
-            continue
-        if _inside(node, link) or (stamp is not None and _inside(node, stamp)):
+        if not _is_text_leaf(node):
             continue
         value = text(node)
         if value and len(value) <= _CARD.source_max:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree
 
@@ -17,12 +18,61 @@ _VISIBLE_TEXT = etree.XPath(
     smart_strings=False,
     regexp=False,
 )
-# Elements that are never content (`markup.NOISE`): scripts, ad slots, hidden elements, ...
-_NOISE = etree.XPath(
-    f"//*[{markup.NOISE}]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-    smart_strings=False,
-)
+
+
+# Elements that are never content (`markup.NOISE`, `markup.AD_WORDS`). An XPath predicate
+# over every element costs about as much as parsing the page, so the page's source is
+# searched first (plain substring tests, in C) and each kind of noise is looked up in the
+# tree only when the source shows a trace of it. Scripts and styles are found by tag.
+_NOISE_TAGS = ("script", "style", "noscript", "template", "iframe")
+_NOISE = etree.XPath(f"//*[{markup.NOISE}]", smart_strings=False, regexp=False)
+# In lower case (`bytes.lower`, ASCII only): ``hidden`` also finds ``aria-hidden`` and
+# ``visibility: hidden``.
+_NOISE_TRACES = (b"hidden", b"display", b"data-ad", b'idth="1"', b"idth='1'", b"idth=1")
+# Class and id values in the source, however quoted (a superset: unquoted values may run
+# on); in upper or title case the attribute names send the search to the tree.
+_CLASS_VALUES = re.compile(rb"""class\s*=\s*["']?([^"'>]*)""")
+_ID_VALUES = re.compile(rb"""id\s*=\s*["']?([^"'>]*)""")
+_NAME_CASES = (b"CLASS", b"Class", b"ID=", b"Id=", b"ID ", b"Id ")
+_NAMES = etree.XPath("//@class | //@id", smart_strings=False, regexp=False)
+_NAMED = etree.XPath("//*[@class = $name or @id = $name]", smart_strings=False, regexp=False)
+_AD_WORDS = re.compile(markup.AD_WORDS, re.I)
+
+
+@lru_cache(maxsize=8192)
+def _names_ad(value: str) -> bool:
+    """A class or id value naming an ad slot (values repeat across pages: cached)."""
+    return _AD_WORDS.search(value) is not None
+
+
+def _elements(nodes: object) -> list[etree._Element]:
+    return [n for n in nodes if isinstance(n, etree._Element)] if isinstance(nodes, list) else []
+
+
+def noise_roots(root: etree._Element, source: bytes | None = None) -> list[etree._Element]:
+    """The elements of `root`'s document that are never content (`markup.NOISE`, ad slots).
+
+    `source`, the HTML bytes `root` was parsed from, lets the search skip what it has no
+    trace of (substring tests on bytes are much faster than on text).
+    """
+    lower = source.lower() if source is not None else None
+    if lower is None or any(trace in lower for trace in _NOISE_TRACES):
+        noise = _elements(_NOISE(root))
+    else:
+        noise = list(root.iter(*_NOISE_TAGS))
+    names: set[str]
+    if source is None or any(case in source for case in _NAME_CASES):
+        found = _NAMES(root)
+        names = {str(name) for name in found} if isinstance(found, list) else set()
+    else:
+        values = {*_CLASS_VALUES.findall(source), *_ID_VALUES.findall(source)}
+        names = {value.decode("utf-8", "replace") for value in values}
+    for name in names:
+        if _names_ad(name):
+            noise.extend(_elements(_NAMED(root, name=name)))
+    return noise
+
+
 # Markup that arrived escaped inside text (``&lt;script&gt;``) is not text either.
 _MARKUP = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
 # C0/C1 control characters other than whitespace (which the split below folds). A regex,
@@ -63,9 +113,8 @@ class PageText:
 
     __slots__ = ("hidden", "holders")
 
-    def __init__(self, root: etree._Element) -> None:
-        result = _NOISE(root)
-        noise: list[etree._Element] = result if isinstance(result, list) else []  # type: ignore[assignment]
+    def __init__(self, root: etree._Element, source: bytes | None = None) -> None:
+        noise = noise_roots(root, source)
         self.hidden: set[etree._Element] = {node for top in noise for node in top.iter()}
         self.holders = {node for top in noise for node in top.iterancestors()}
 

@@ -21,15 +21,18 @@ CHROME_LABELS: frozenset[str] = frozenset(
     {"Try Our AI Features", "جرب ميزات الذكاء الاصطناعي لدينا", "DOWNLOAD THE APP"}
 )
 
-# Class or id words of ad slots (``AdSlot_root__x7Gq2``, ``ad-container``, ``adsbygoogle``).
-_AD_WORDS = (
-    r"(^|\s|-|(?<!_)_)(ads?|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|advert[a-z]*|adsbygoogle"
-    r"|dfp|gpt-ad|sponsored)($|[\s_-])"
+#: Class or id words of ad slots (``AdSlot_root__x7Gq2``, ``ad-container``, ``adsbygoogle``),
+#: a regular expression (case-insensitive); a hash after ``__`` is never a word.
+AD_WORDS = (
+    r"(?:^|\s|-|(?<!_)_)(?:ads?|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|advert[a-z]*"
+    r"|adsbygoogle|dfp|gpt-ad|sponsored)(?:$|[\s_-])"
 )
+#: Substrings (lower case) every class or id that `AD_WORDS` matches holds.
+AD_HINTS = ("ad", "dfp", "sponsored")
 #: An XPath predicate of elements that are never content: scripts, styles, templates,
 #: frames, ``hidden``, ``aria-hidden="true"``, inline ``display:none`` /
-#: ``visibility:hidden``, ad slots (by class or id words, ``data-ad*`` attributes) and
-#: tracking pixels (1x1 images). ``re:`` is EXSLT's regular expressions.
+#: ``visibility:hidden``, ``data-ad*`` attributes and tracking pixels (1x1 images); ad
+#: slots by class or id words (`AD_WORDS`) are added by `newsspider.site.html`.
 NOISE = (
     "self::script or self::style or self::noscript or self::template or self::iframe"
     " or @hidden or @aria-hidden='true'"
@@ -37,7 +40,6 @@ NOISE = (
     " or contains(translate(@style, 'ABDEHILNOPSTYV \t', 'abdehilnopstyv'), 'visibility:hidden')"
     " or (self::img and @width='1' and @height='1')"
     " or @data-ad-slot or @data-ad-unit or @data-ad"
-    f" or re:test(@class, '{_AD_WORDS}', 'i') or re:test(@id, '{_AD_WORDS}', 'i')"
 )
 
 
@@ -103,8 +105,8 @@ RENDERED = {
     "listing": "xpath=//main//a[contains(@href, '/article/')]",
 }
 
-#: XPath selectors of listing pages (home, hashtag): links only.
+#: XPath selectors of listing pages (home, hashtag): links (those inside noise are left out).
 LISTING = {
-    "article_links": "//main//a[contains(@href, '/article/')]/@href",
-    "hashtag_links": "//a[contains(@href, '/hashtag/')]/@href",
+    "article_links": "//main//a[contains(@href, '/article/')]",
+    "hashtag_links": "//a[contains(@href, '/hashtag/')]",
 }
