@@ -388,3 +388,9 @@ def test_noise_found_from_the_source_is_the_noise_of_the_tree(body: bytes) -> No
     root = parse_html(body.decode("utf-8"), URL)
     assert root is not None
     assert set(noise_roots(root, body)) == set(noise_roots(root))
+
+
+def test_deeply_nested_markup_is_read_without_recursion() -> None:
+    deep = "<div><span><b>" * 5000
+    article = read(f"<h1>T</h1><div><span>S</span><time>now</time></div><p>a</p>{deep}<p>deep</p>")
+    assert article.body[0] == "a" and article.source == "S"

@@ -117,14 +117,17 @@ def _following(
 
 
 def _descend(
-    node: etree._Element, hidden: set[etree._Element], skip: set[etree._Element]
+    top: etree._Element, hidden: set[etree._Element], skip: set[etree._Element]
 ) -> Iterator[etree._Element]:
-    if not isinstance(node.tag, str) or node in hidden or node in skip:
-        return
-    yield node
-    if node.tag not in _BLOCKS:
-        for child in node:
-            yield from _descend(child, hidden, skip)
+    # A stack, not recursion: pages may nest elements thousands deep.
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str) or node in hidden or node in skip:
+            continue
+        yield node
+        if node.tag not in _BLOCKS and len(node):
+            stack.extend(reversed(node))
 
 
 def _is_stamp(node: etree._Element, text: PageText, locale: str, now: datetime) -> bool:

@@ -130,13 +130,14 @@ class PageText:
         return clean(etree.tostring(node, method="text", encoding=str, with_tail=False))
 
     def _collect(self, node: etree._Element, parts: list[str]) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if isinstance(child.tag, str) and child not in self.hidden:
-                self._collect(child, parts)
-            if child.tail:
-                parts.append(child.tail)
+        hidden = self.hidden
+        events = ("start", "end", "comment", "pi")
+        for event, element in etree.iterwalk(node, events=events):
+            if event == "start":
+                if element.text and isinstance(element.tag, str) and element not in hidden:
+                    parts.append(element.text)
+            elif element is not node and element.tail and element.getparent() not in hidden:
+                parts.append(element.tail)
 
     def visible(self, nodes: Iterable[etree._Element]) -> list[etree._Element]:
         """`nodes` that are content (not inside noise)."""
