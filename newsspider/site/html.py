@@ -40,9 +40,10 @@ _AD_WORDS = re.compile(markup.AD_WORDS, re.I)
 
 
 @lru_cache(maxsize=8192)
-def _names_ad(value: str) -> bool:
+def _names_ad(value: str | bytes) -> bool:
     """A class or id value naming an ad slot (values repeat across pages: cached)."""
-    return _AD_WORDS.search(value) is not None
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return _AD_WORDS.search(text) is not None
 
 
 def _elements(nodes: object) -> list[etree._Element]:
@@ -60,16 +61,16 @@ def noise_roots(root: etree._Element, source: bytes | None = None) -> list[etree
         noise = _elements(_NOISE(root))
     else:
         noise = list(root.iter(*_NOISE_TAGS))
-    names: set[str]
+    names: set[str] | set[bytes]
     if source is None or any(case in source for case in _NAME_CASES):
         found = _NAMES(root)
         names = {str(name) for name in found} if isinstance(found, list) else set()
     else:
-        values = {*_CLASS_VALUES.findall(source), *_ID_VALUES.findall(source)}
-        names = {value.decode("utf-8", "replace") for value in values}
+        names = {*_CLASS_VALUES.findall(source), *_ID_VALUES.findall(source)}
     for name in names:
         if _names_ad(name):
-            noise.extend(_elements(_NAMED(root, name=name)))
+            text = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+            noise.extend(_elements(_NAMED(root, name=text)))
     return noise
 
 
