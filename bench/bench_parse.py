@@ -19,8 +19,10 @@ On every article page, in one process, interleaved, each timed with
 
 Listing pages (``ListingPage.to_item()``) are timed against the floor too. ``--profile``
 prints cProfile's top functions of the newsspider pass; ``--stages`` times each stage of it
-per page (parse, reading the page, web-poet's ``to_item``, each pipeline) in one pass with
-the floor interleaved, so every stage pays the same cold caches a crawl does.
+per page (parse, reading the page, structured data, web-poet's ``to_item``, each pipeline)
+in one pass with the floor interleaved, so every stage pays the same cold caches a crawl
+does. ``--libraries`` also times the same extraction on parsel's own tree
+(``response.selector``) instead of `newsspider.site.html.parse_html`.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import shlex
 import statistics
 import sys
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -85,12 +88,40 @@ def newsspider_article(pipelines: list[Any]) -> Callable[[Page], Any]:
     def extract(page: Page) -> Any:
         url, body = page
         response = HttpResponse(url, body, status=200, headers=HEADERS)
-        item = run_sync(ArticlePage(response, fetch_time=CAPTURED).to_item())
+        page = ArticlePage(response, fetch_time=CAPTURED)
+        item = run_sync(page.to_item())
+        page.disagreements  # noqa: B018 - the spider counts them: structured data read too
         for pipeline in pipelines:
             item = pipeline.process_item(item)
         return item
 
     return extract
+
+
+def _parsel_tree(self: Any) -> Any:
+    """`newsspider.site.pages._Page._parse` with parsel's own tree (``response.selector``)."""
+    from newsspider.site import pages
+
+    selector = self.response.selector
+    root = selector.root if selector.type == "html" else pages.empty_root()
+    return pages._Parsed(root, self.response.body)
+
+
+@contextmanager
+def libraries(name: str) -> Iterator[None]:
+    """For rows named ``... parsel tree ...``: the page objects build parsel's tree instead of
+    `newsspider.site.html.parse_html` (what the reimplementation buys)."""
+    if "parsel tree" not in name:
+        yield
+        return
+    from newsspider.site import pages
+
+    original = pages._Page._parse
+    pages._Page._parse = _parsel_tree  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pages._Page._parse = original  # type: ignore[method-assign]
 
 
 def newsspider_listing(page: Page) -> Any:
@@ -130,6 +161,9 @@ def stage_times(pipelines: list[Any], articles: list[Page], runs: int) -> None:
             start = clock()
             page._parts  # noqa: B018 - every part of the page, in one pass
             add("read the page (read_article)", clock() - start)
+            start = clock()
+            page.disagreements  # noqa: B018 - structured data, cross-checked
+            add("structured data + cross-check", clock() - start)
             start = clock()
             item = run_sync(page.to_item())
             add("to_item (web-poet fields)", clock() - start)
@@ -188,6 +222,9 @@ def main() -> None:
     parser.add_argument("--no-trafilatura", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the newsspider pass")
     parser.add_argument("--stages", action="store_true", help="time each stage per article")
+    parser.add_argument(
+        "--libraries", action="store_true", help="also time newsspider with parsel's tree"
+    )
     args = parser.parse_args()
 
     articles, listings = site_pages(args.pages, args.seed)
@@ -203,9 +240,13 @@ def main() -> None:
     }
     if not args.no_trafilatura:
         methods["trafilatura (articles)"] = (trafilatura_extract, articles)
-    for function, pages in methods.values():  # warm up: imports, caches, XPath compilation
-        for page in pages[:20]:
-            function(page)
+    if args.libraries:
+        methods["newsspider, parsel tree (articles)"] = (ours, articles)
+        methods["newsspider, parsel tree (listings)"] = (newsspider_listing, listings)
+    for name, (function, pages) in methods.items():  # warm up: imports, caches, XPath
+        with libraries(name):
+            for page in pages[:20]:
+                function(page)
 
     if args.stages:
         stage_times(pipelines, articles, args.runs)
@@ -223,7 +264,8 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in methods}
     for _ in range(args.runs):
         for name, (function, pages) in methods.items():
-            times[name].append(cpu_pass(function, pages))
+            with libraries(name):
+                times[name].append(cpu_pass(function, pages))
 
     def row(name: str, ratio_to: str) -> str:
         values = times[name]
@@ -255,6 +297,9 @@ def main() -> None:
         print(row("trafilatura (articles)", "lxml floor (articles)"))
     print(row("lxml floor (listings)", "lxml floor (listings)"))
     print(row("newsspider (listings)", "lxml floor (listings)"))
+    for name in ("newsspider, parsel tree (articles)", "newsspider, parsel tree (listings)"):
+        if name in times:
+            print(row(name, name.replace("newsspider, parsel tree", "lxml floor")))
     print()
     ours_median = statistics.median(times["newsspider (articles)"])
     floor_median = statistics.median(times["lxml floor (articles)"])

@@ -261,6 +261,9 @@ def add_broken_copy(replay: Path, source: Fixture, new_id: str, breakage: str) -
     headers = source.info["headers"]
     if breakage == "no_title":
         body = re.sub(rb"<h1[^>]*>.*?</h1>", b"", body, count=1, flags=re.S)
+        # No title in the structured data either (og:title, Next.js data): it would fill one.
+        body = re.sub(rb'<meta property="og:title"[^>]*>', b"", body)
+        body = re.sub(rb'"title": "(?:[^"\\]|\\.)*"', b'"title": ""', body)
     elif breakage == "no_body":
         body = re.sub(
             rb"<(p|figure)[ >].*?</\1>", b"", body.split(b"<section", 1)[0], flags=re.S

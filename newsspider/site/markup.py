@@ -16,48 +16,84 @@ LABELS: dict[str, frozenset[str]] = {
     "related": frozenset({"Related Articles", "أخبار ذات صلة"}),
 }
 
+#: Headings of the site's own chrome inside an article page: never body, never a stop.
+CHROME_LABELS: frozenset[str] = frozenset(
+    {"Try Our AI Features", "جرب ميزات الذكاء الاصطناعي لدينا", "DOWNLOAD THE APP"}
+)
+
+#: Class or id words of ad slots (``AdSlot_root__x7Gq2``, ``ad-container``, ``adsbygoogle``),
+#: a regular expression (case-insensitive); a hash after ``__`` is never a word.
+AD_WORDS = (
+    r"(?:^|\s|-|(?<!_)_)(?:ads?|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|advert[a-z]*"
+    r"|adsbygoogle|dfp|gpt-ad|sponsored)(?:$|[\s_-])"
+)
+#: Substrings (lower case) every class or id that `AD_WORDS` matches holds.
+AD_HINTS = ("ad", "dfp", "sponsored")
+#: An XPath predicate of elements that are never content: scripts, styles, templates,
+#: frames, ``hidden``, ``aria-hidden="true"``, inline ``display:none`` /
+#: ``visibility:hidden``, ``data-ad*`` attributes and tracking pixels (1x1 images); ad
+#: slots by class or id words (`AD_WORDS`) are added by `newsspider.site.html`.
+NOISE = (
+    "self::script or self::style or self::noscript or self::template or self::iframe"
+    " or @hidden or @aria-hidden='true'"
+    " or contains(translate(@style, 'ABDEHILNOPSTYV \t', 'abdehilnopstyv'), 'display:none')"
+    " or contains(translate(@style, 'ABDEHILNOPSTYV \t', 'abdehilnopstyv'), 'visibility:hidden')"
+    " or (self::img and @width='1' and @height='1')"
+    " or @data-ad-slot or @data-ad-unit or @data-ad"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleMarkup:
-    """Where an article page keeps its parts (read in one pass by `newsspider.site.pages`).
+    """Where an article page keeps its parts (read by `newsspider.site.article`), by meaning.
 
-    - title: the first ``<h1>`` inside a ``<main>``;
-    - header (source + stamp): the first of the `header_window` elements after the title
-      that holds a ``<time>``; its first child that is not the ``<time>`` names the source;
-    - body: the first later sibling of the title (not a ``<section>``) with ``<p>`` or
-      ``<figure>`` children, which are the paragraphs and images in order;
-    - images: a figure's first ``<img src>``, the first text of its ``<figcaption>`` and the
-      ``<small>`` in it (the credit);
-    - hashtags, comments, related articles: the ``<section>`` headed (a child ``<h2>`` or
-      ``<h3>``) by one of `LABELS`; its links, its ``<li>`` (comments), or its children
-      that link to an article (cards).
+    Nothing here depends on how deep an element sits or which wrapper holds it.
+
+    - title: the first visible ``<h1>`` inside a ``<main>``;
+    - article region: that ``<main>``; everything after the title, up to the first labelled
+      section (`LABELS`), in document order; noise (`NOISE`) and chrome sections
+      (`CHROME_LABELS`) are skipped;
+    - header (before the first body block): the stamp is the first ``<time>``, or short
+      text that ``parse_stamp`` reads; the source is the short text beside it (the nearest
+      one before it, else after it) in the smallest element around the stamp that has one;
+    - body: every ``<p>`` (not the repeated title before the body) and ``<figure>`` of the
+      region, at any depth, in document order;
+    - images: a figure's first visible ``<img src>``, the first text of its
+      ``<figcaption>`` and the ``<small>`` in it (the credit);
+    - hashtags, comments, related articles: the element a heading (`headings`) with one of
+      `LABELS` heads (its parent, or higher while the heading is alone in it); its links,
+      its ``<li>`` (comments), or its cards (the largest elements in it that link to one
+      article only).
     """
 
     container: str = "main"
     title: str = "h1"
-    header_window: int = 2
     stamp: str = "time"
+    # Longest text read as a source or stamp name in the header.
+    header_text_max: int = 80
     body_blocks: tuple[str, str] = ("p", "figure")
     image: str = "img"
     caption: str = "figcaption"
     credit: str = "small"
     section: str = "section"
-    headings: tuple[str, ...] = ("h2", "h3")
+    headings: tuple[str, ...] = ("h2", "h3", "h4")
     comment: str = "li"
     article_link: str = "/article/"
 
 
 @dataclass(frozen=True, slots=True)
 class CardMarkup:
-    """A related-article card: its first link to an article, first ``<h3>`` (title), first
-    ``<time>`` (stamp), first child holding neither a link nor a time and not a list (the
-    source), and the items of its lists (the first one that is not the source: category)."""
+    """A related-article card: its first link to an article, its first heading (title), first
+    ``<time>`` (stamp), the first short text before its lists and later headings that is
+    neither in the link nor the stamp (the source), and the items of its lists (the first
+    one that is not the source: category)."""
 
     link: str = "a"
-    title: str = "h3"
+    titles: tuple[str, ...] = ("h2", "h3", "h4")
     stamp: str = "time"
     list: str = "ul"
     item: str = "li"
+    source_max: int = 100
 
 
 ARTICLE = ArticleMarkup()
@@ -69,8 +105,8 @@ RENDERED = {
     "listing": "xpath=//main//a[contains(@href, '/article/')]",
 }
 
-#: XPath selectors of listing pages (home, hashtag): links only.
+#: XPath selectors of listing pages (home, hashtag): links (those inside noise are left out).
 LISTING = {
-    "article_links": "//main//a[contains(@href, '/article/')]/@href",
-    "hashtag_links": "//a[contains(@href, '/hashtag/')]/@href",
+    "article_links": "//main//a[contains(@href, '/article/')]",
+    "hashtag_links": "//a[contains(@href, '/hashtag/')]",
 }

@@ -190,7 +190,10 @@ class Daily8Spider(scrapy.Spider):
             return
         response = html
         fetch_time = response.meta.get("fetched_at") or datetime.now(UTC)
-        article = await ArticlePage(to_page_input(response), fetch_time=fetch_time).to_item()
+        page = ArticlePage(to_page_input(response), fetch_time=fetch_time)
+        article = await page.to_item()
+        for field in page.disagreements:
+            self.crawler.stats.inc_value(f"newsspider/structured/disagree/{field}")
         release_page_input(response)
         yield article
         hops = response.meta.get("hops", 0)
