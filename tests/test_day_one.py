@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -10,8 +11,10 @@ import select
 import shlex
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +266,8 @@ def test_default_log_has_no_item_dumps(tmp_path: Path) -> None:
 def _run_on_terminal(command: list[str], cwd: Path) -> str:
     """Run with stderr on a pseudo-terminal; what the terminal showed."""
     main, secondary = pty.openpty()
+    # A terminal 100 columns wide, 30 rows high.
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     process = subprocess.Popen(
         command,
         cwd=cwd,

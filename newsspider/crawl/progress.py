@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from typing import IO
@@ -113,7 +114,8 @@ class ProgressExtension:
             bar_format="{desc}",
             desc="starting",
             leave=True,
-            dynamic_ncols=True,
+            # A terminal that reports no width (0 columns) would get an empty line.
+            ncols=shutil.get_terminal_size((120, 24)).columns or 120,
         )
         self.loop = LoopingCall(self.refresh)
 

@@ -192,7 +192,10 @@ class Daily8Spider(scrapy.Spider):
         fetch_time = response.meta.get("fetched_at") or datetime.now(UTC)
         page = ArticlePage(to_page_input(response), fetch_time=fetch_time)
         article = await page.to_item()
-        for field in page.disagreements:
+        disagreements = page.disagreements
+        if disagreements:
+            self.crawler.stats.inc_value("newsspider/structured/disagreeing_pages")
+        for field in disagreements:
             self.crawler.stats.inc_value(f"newsspider/structured/disagree/{field}")
         release_page_input(response)
         yield article
