@@ -355,10 +355,8 @@ def test_other_languages(text: str, locale: str, elapsed: timedelta) -> None:
     ("text", "reason"),
     [
         ("Foo 246 days ago", "ambiguous"),
-        ("Foo 2418-07-2025", "ambiguous"),
         ("Foo 125 minutes ago", "ambiguous"),
         ("Issued on: 18/07/2025", "unparsed"),
-        ("Foo 6 days ago", "unparsed"),
         ("6.5K views | 1 day ago", "unparsed"),
         ("I spoke with him 40 years ago", "unparsed"),
         ("Sharjah 24", "unparsed"),

@@ -27,7 +27,16 @@ from newsspider.text.stamp_types import (
     Unit,
 )
 
-__all__ = ["DATA", "TOKEN_RE", "Word", "fold", "lexicon_word", "normalize", "parse_words"]
+__all__ = [
+    "DATA",
+    "TOKEN_RE",
+    "Word",
+    "fold",
+    "is_phrase",
+    "lexicon_word",
+    "normalize",
+    "parse_words",
+]
 
 DATA: Final = Path(__file__).parent / "data" / "stamps"
 
@@ -152,6 +161,13 @@ def _untranslated() -> dict[str, Word]:
 
 
 _EXTRA_LEXICON: Final = _untranslated()
+
+
+def is_phrase(tokens: list[str]) -> bool:
+    """Whether ``tokens`` start with a multi-word phrase ("less than", "a few")."""
+    return any(
+        tuple(tokens[:size]) in _PHRASES for size in range(min(_PHRASE_MAX, len(tokens)), 1, -1)
+    )
 
 
 def lexicon_word(word: str) -> Word | None:

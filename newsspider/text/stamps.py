@@ -25,16 +25,15 @@ pays for a dictionary look-up and two subtractions.
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Final
 
 from newsspider.text.stamp_dates import parse_date
 from newsspider.text.stamp_foreign import languages, parse_dateparser, parse_foreign
-from newsspider.text.stamp_types import Abs, Rel, Spec
+from newsspider.text.stamp_names import suffix_stamp, variants
+from newsspider.text.stamp_types import Rel, Spec
 from newsspider.text.stamp_words import fold, normalize, parse_words
 
 __all__ = ["Stamp", "clear_cache", "parse_stamp", "read_stamp"]
@@ -63,92 +62,28 @@ def _parse_core(text: str) -> Spec | str | None:
     return parse_words(text)
 
 
-# --------------------------------------------------------------------------- glue and sources
-
-_SEPARATORS: Final = " :|•·-–—,>/()[]"
-_GLUE_RE: Final = re.compile(
-    fold(
-        r"(?:(?:last|first) )?(?:updated|published|posted|modified|edited|created)"
-        r"(?: (?:on|at))?|time|clock|تاريخ النشر|نشر في|نشر|آخر تحديث|تم التحديث|تحديث"
-        r"|محدث|الوقت|وقت"
-    )
-)
-_STAMP_START_RE: Final = re.compile(
-    fold(r"(?:an?|about|over|almost|less|under|nearly|yesterday|just|منذ|قبل|حوالي|نحو)\b")
-)
-_NAME_RE: Final = re.compile(r"[^\W\d_][\w .&'\-]{0,48}")
-
-
-def _load_sources() -> tuple[str, ...]:
-    path = Path(__file__).parent / "data" / "sources.txt"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return ()
-    names = {fold(normalize(line)) for line in lines}
-    return tuple(sorted((n for n in names if n), key=len, reverse=True))
-
-
-_SOURCES: Final = _load_sources()
-_SUFFIX_SOURCE_RE: Final = re.compile(
-    r"(?:[\s•·|,\-–—]+)(?:" + "|".join(re.escape(s) for s in _SOURCES) + r")$"
-    if _SOURCES
-    else r"(?!)"
-)
-
-
-def _prefixes(text: str) -> Iterator[int]:
-    """Lengths of known prefixes of ``text``: sources (longest first), then glue words."""
-    for name in _SOURCES:
-        if text.startswith(name):
-            yield len(name)
-    if m := _GLUE_RE.match(text):
-        yield m.end()
-
-
-def _variants(text: str) -> list[str]:
-    """``text`` and what is left of it after cutting known prefixes and suffixes."""
-    out: list[str] = []
-    seen: set[str] = set()
-
-    def walk(s: str, depth: int) -> None:
-        s = s.strip(_SEPARATORS)
-        if not s or s in seen:
-            return
-        seen.add(s)
-        out.append(s)
-        if m := _SUFFIX_SOURCE_RE.search(s):
-            walk(s[: m.start()], depth)
-        if depth < 4:
-            for size in _prefixes(s):
-                walk(s[size:], depth + 1)
-
-    walk(text, 0)
-    return out
-
-
-def _unknown_prefix(text: str) -> Spec | str:
-    """A stamp after unknown text: cut a glued name, or tell the readings are ambiguous."""
-    found: list[tuple[int, Spec]] = []
-    for i in range(1, len(text)):
-        c = text[i]
-        if not (c.isdigit() or (text[i - 1].isalpha() and _STAMP_START_RE.match(text, i))):
-            continue
-        name = text[:i].rstrip()
-        if not _NAME_RE.fullmatch(name) or name.count(" ") > 5:
-            continue
-        result = _parse_core(text[i:].strip(_SEPARATORS))
-        # No library prints "0 hours ago", so "AU20 hours ago" is not "AU2" + "0 hours".
-        if isinstance(result, Abs) or (isinstance(result, Rel) and c != "0"):
-            found.append((i, result))
-    if len({spec for _, spec in found}) > 1:
-        return "ambiguous"
-    if found and any(not text[i - 1].isspace() for i, _ in found):
-        return found[0][1]
-    return "unparsed"
-
-
 # --------------------------------------------------------------------------- resolving
+
+
+Parser = Callable[[str], Spec | str | None]
+
+
+def _cased(key: str, lowered: str) -> str | None:
+    """``key`` when its case can tell a name from prose: Latin text without capitals cannot."""
+    if len(key) != len(lowered):
+        return None
+    latin = [c for c in key if c.isascii() and c.isalpha()]
+    return None if latin and not any(c.isupper() for c in latin) else key
+
+
+def _variants_parse(texts: list[str], parsers: list[Parser]) -> Spec | str | None:
+    """The first reading of any parser (in order) of any variant (in order)."""
+    for parse in parsers:
+        for variant in texts:
+            result = parse(variant)
+            if result is not None:
+                return result
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,20 +92,22 @@ def _resolve(key: str, locale: str | None) -> Spec | str:
     try:
         if not key or len(key) > 160:
             return "unparsed"
-        text = fold(key)
-        variants = _variants(text)
-        parsers: list[Callable[[str], Spec | str | None]] = [_parse_core]
+        lowered = key.casefold()
+        text = fold(lowered)
+        found = _variants_parse(variants(text), [_parse_core])
+        if found is not None:
+            return found
+        suffix = suffix_stamp(text, _cased(key, lowered), _parse_core)
+        if suffix != "unparsed":
+            return suffix
+        parsers: list[Parser] = []
         foreign, dated = languages(locale)
         if foreign and any(c.isalpha() for c in text):
             parsers.append(lambda s: parse_foreign(s, foreign))
         if any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
             parsers.append(lambda s: parse_dateparser(s, dated))
-        for parse in parsers:
-            for variant in variants:
-                result = parse(variant)
-                if result is not None:
-                    return result
-        return _unknown_prefix(text)
+        found = _variants_parse(variants(text), parsers)
+        return "unparsed" if found is None else found
     except Exception:  # scraped text must never break the pipeline
         return "unparsed"
 
@@ -179,7 +116,7 @@ def _resolve(key: str, locale: str | None) -> Spec | str:
 def _lookup(text: str, locale: str | None) -> Spec | str:
     """Raw text -> specification; skips normalizing for texts seen before."""
     try:
-        return _resolve(normalize(text), locale)
+        return _resolve(normalize(text, casefold=False), locale)
     except Exception:
         return "unparsed"
 
