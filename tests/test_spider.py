@@ -20,9 +20,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from web_poet import HttpResponse as WebPoetResponse
 
+from newsspider.crawl.config import ArgumentError
 from newsspider.crawl.extensions import GcFreezeExtension
 from newsspider.crawl.fixtures import Fixture, index_by_url, iter_fixtures
-from newsspider.crawl.config import ArgumentError
 from newsspider.spiders.daily8 import Daily8Spider
 from tests.conftest import (
     FIXTURES,

@@ -20,6 +20,7 @@ from web_poet import field as page_field
 
 from newsspider.site import markup, urls
 from newsspider.site.items import Article, Image, RelatedArticle, iso
+from newsspider.site.nesting import limit_depth, too_deep
 from newsspider.site.urls import article_id, url_locale
 
 # Results are only read as text: plain strings, not lxml's "smart" ones (which keep a
@@ -121,6 +122,9 @@ def parse_html(text: str, base_url: str) -> etree._Element | None:
     body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
     parser = _html_parser()
     root: etree._Element | None = etree.fromstring(body, parser=parser, base_url=base_url)
+    if too_deep(parser):  # libxml2 dropped the rest of the page: parse it flattened
+        body = limit_depth(text.strip().replace("\x00", "")).encode("utf-8")
+        root = etree.fromstring(body, parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
     return root
