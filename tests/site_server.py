@@ -152,12 +152,12 @@ class Site(resource.Resource):
 def _offsite_related(body: bytes, path: str, host: str) -> bytes:
     """The first related card's link moved to example.org, the second to port 8443."""
     own = path.rsplit("/", 1)[-1].encode()
-    origin = b"http://" + host.encode()
-    found = re.findall(rb'href="' + re.escape(origin) + rb'(/[^"]*article/(\w+))"', body)
-    paths = list(dict.fromkeys(link for link, aid in found if aid != own))
+    origin = re.escape(b"http://" + host.encode())
+    found = re.findall(rb'href="((?:' + origin + rb')?(/[^"]*article/(\w+)))"', body)
+    links = list(dict.fromkeys((href, link) for href, link, aid in found if aid != own))
     targets = (b"https://example.org", b"https://www.daily8.com:8443")
-    for link, target in zip(paths, targets, strict=False):
-        body = body.replace(origin + link, target + link)
+    for (href, link), target in zip(links, targets, strict=False):
+        body = body.replace(b'href="' + href + b'"', b'href="' + target + link + b'"')
     return body
 
 
