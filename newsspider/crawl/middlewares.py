@@ -372,8 +372,13 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def _release(self, key: int) -> None:
         _, retry = self._waiting.pop(key)
-        assert self.crawler.engine is not None
-        self.crawler.engine.crawl(retry)
+        engine = self.crawler.engine
+        try:
+            if engine is None:
+                raise RuntimeError("no engine")
+            engine.crawl(retry)
+        except RuntimeError as error:  # the spider is already closing
+            logger.info("Retry of %s not made: %s", retry.url, error)
 
     def spider_idle(self) -> None:
         """Keep the spider open while retries wait for their time."""
