@@ -418,3 +418,61 @@ def test_private_networks_are_not_public() -> None:
         net = ipaddress.ip_network(network)
         assert not public_address(str(net[0])) and not public_address(str(net[-1])), network
     assert public_address("93.184.215.14") and not public_address("not-an-address")
+
+
+def test_retries_still_waiting_do_not_keep_a_closing_run_open(
+    tmp_path: Path, site_server: Any
+) -> None:
+    busy = "/en/article/" + "d" * 32
+    server = site_server(faults={busy: "503-retry-after:60"})
+    started = datetime.now()
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        f"urls={server.base}{busy},{server.base}/en",
+        "-a",
+        "depth=0",
+        replay=None,
+        settings={
+            "ALLOWED_HOSTS": server.allowed,
+            "ROBOTSTXT_OBEY": False,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CLOSESPIDER_PAGECOUNT": 4,
+        },
+    )
+    assert (datetime.now() - started).total_seconds() < 45, result.log
+    assert result.stats["finish_reason"] == "closespider_pagecount"
+    assert result.stats["newsspider/retry/delayed"] == 1
+    assert f"Retry of {server.base}{busy} not made" in result.log
+    assert busy[-32:] not in {item["id"] for item in result.items}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    tags=st.lists(st.sampled_from(["div", "span", "b", "section", "p", "li", "td"]), min_size=1),
+    depth=st.integers(2100, 12_000),
+    closed=st.booleans(),
+    extra=st.sampled_from(["", "<br><img src=x>", "<!-- <div> -->", "<script>a<b</script>"]),
+)
+def test_markup_nested_past_libxml2s_limit_keeps_what_follows(
+    tags: list[str], depth: int, closed: bool, extra: str
+) -> None:
+    from newsspider.site.nesting import MAX_DEPTH
+    from newsspider.site.pages import parse_html
+
+    names = [tags[n % len(tags)] for n in range(depth)]
+    opening = "".join(f"<{name}>{extra}" for name in names)
+    closing = "".join(f"</{name}>" for name in reversed(names)) if closed else ""
+    text = (
+        f"<html><head><title>t</title></head><body><div id=before>x</div>{opening}{closing}"
+        "<main><article><h1 id=title>The title</h1><p>One.</p><p>Two.</p></article></main>"
+        "</body></html>"
+    )
+    root = parse_html(text, "https://www.daily8.com/en")
+    assert root is not None
+    assert root.xpath("//article/h1[@id='title']/text()") == ["The title"]
+    assert root.xpath("//main/article/p/text()") == ["One.", "Two."]
+    deepest = max(sum(1 for _ in e.iterancestors()) for e in root.iter("main", "h1"))
+    assert deepest <= MAX_DEPTH + 2
+    if closed:  # balanced junk: what follows it is back at the top of the body
+        assert [e.tag for e in root.xpath("//main")[0].iterancestors()] == ["body", "html"]
