@@ -32,6 +32,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Checks every address at connect time: non-public addresses only for ALLOWED_HOSTS.
+TWISTED_DNS_RESOLVER = "newsspider.crawl.middlewares.PolicyResolver"
 CLOSESPIDER_PAGECOUNT = 20000  # pages per run; 0 = no cap
 
 # --- Memory (bench/bench_memory.py) ----------------------------------------------------------

@@ -3,13 +3,18 @@
 Run as ``python -m tests.site_server FIXTURES_DIR [--delay S] [--faults JSON]``; it prints
 its port on the first line of stdout. Pages are looked up by path, whatever the host;
 absolute Daily8 URLs in bodies are rewritten to this server, so a crawl never leaves it.
+Faults are given per path; the path ``*`` gives the fault of every other path. A fault
+``NAME:N`` takes a number (``503-retry-after:4``: a 503 with ``Retry-After: 4`` first).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import re
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +50,8 @@ class Site(resource.Resource):
         return self._respond(request, path, sync=True)
 
     def _respond(self, request: Any, path: str, sync: bool = False) -> Any:
-        fault = self.faults.get(path)
+        fault = self.faults.get(path, self.faults.get("*"))
+        fault, _, number = (fault or "").partition(":")
         status, headers, body = self._page(request, path)
         hits = self.hits[path]
         error_page = b"<html><body>Internal Server Error</body></html>"
@@ -56,6 +62,22 @@ class Site(resource.Resource):
         elif fault == "429-then-200" and hits == 1:
             status, body = 429, b"slow down"
             headers = [*headers, ("Retry-After", "1")]
+        elif fault in ("503-retry-after", "429-retry-after") and hits == 1:
+            status, body = int(fault[:3]), b"busy"
+            headers = [*headers, ("Retry-After", number)]
+        elif fault == "close":
+            headers = [*headers, ("Connection", "close")]
+        elif fault == "gzip-bomb":
+            headers = [*headers, ("Content-Encoding", "gzip")]
+            body = _bomb()
+        elif fault == "deep-nesting":
+            cut = body.index(b">", body.index(b"<body")) + 1
+            body = body[:cut] + b"<div>" * 100_000 + b"</div>" * 100_000 + body[cut:]
+        elif fault == "userinfo-links":
+            host = (request.getHeader("host") or "127.0.0.1").encode()
+            body = body.replace(b"http://" + host, b"http://reader:secret@" + host)
+        elif fault == "offsite-related":
+            body = _offsite_related(body, path, request.getHeader("host") or "127.0.0.1")
         elif fault == "redirect-loop":
             status, body = 302, b""
             headers = [("Location", path)]
@@ -125,6 +147,24 @@ class Site(resource.Resource):
     @property
     def template(self) -> str:
         return min(p for p in self.pages if "/en/article/" in p)
+
+
+def _offsite_related(body: bytes, path: str, host: str) -> bytes:
+    """The first related card's link moved to example.org, the second to port 8443."""
+    own = path.rsplit("/", 1)[-1].encode()
+    origin = re.escape(b"http://" + host.encode())
+    found = re.findall(rb'href="((?:' + origin + rb')?(/[^"]*article/(\w+)))"', body)
+    links = list(dict.fromkeys((href, link) for href, link, aid in found if aid != own))
+    targets = (b"https://example.org", b"https://www.daily8.com:8443")
+    for (href, link), target in zip(links, targets, strict=False):
+        body = body.replace(b'href="' + href + b'"', b'href="' + target + link + b'"')
+    return body
+
+
+@cache
+def _bomb() -> bytes:
+    """A gzip body of 20 MiB of zeros (about 20 KiB on the wire)."""
+    return gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from tests.conftest import FIXTURES, run_crawl
 ARTICLES = [
     f for f in iter_fixtures(FIXTURES) if f.page_object == "ArticlePage" and f.expected_output()
 ]
-#: fault -> (kept in the feed?, stats key that counts it when dropped)
+#: fault -> (kept in the feed?, stats key that counts it (the page, or a part dropped))
 FAULTS: dict[str, tuple[bool, str | None]] = {
     "500-then-200": (True, None),
     "429-then-200": (True, None),
@@ -42,6 +42,11 @@ FAULTS: dict[str, tuple[bool, str | None]] = {
     "empty": (False, "newsspider/dropped/no_title"),
     "no-article": (False, "newsspider/dropped/no_title"),
     "nested": (True, None),
+    "deep-nesting": (True, None),
+    "gzip-bomb": (False, "newsspider/pages/failed/too_large"),
+    "offsite-related": (True, "newsspider/related/dropped/offsite"),
+    "userinfo-links": (True, "newsspider/related/dropped/invalid_url"),
+    "503-retry-after:1": (True, None),
 }
 
 
@@ -80,6 +85,9 @@ def test_every_fault_is_survived_and_counted(tmp_path: Path, site_server: Any) -
         if key:
             assert result.stats.get(key, 0) >= 1, fault
             assert server.base + path in result.log, f"no log line names {fault}'s URL"
+    assert "newsspider/pages/failed/ignored" not in result.stats
+    assert result.stats["newsspider/related/dropped/offsite"] == 2  # example.org, port 8443
+    assert result.stats["newsspider/retry/delayed"] >= 1
     assert result.stats["newsspider/refused/redirect_offsite"] == 1
     assert result.stats["newsspider/pages/content_type_mismatch"] == 1
     assert result.stats["memusage/max"] < 400 * 1024 * 1024
@@ -133,7 +141,7 @@ def test_host_policy_remembers_answers_per_scheme_and_host() -> None:
         )
 
 
-def refusal(url: str, policy: HostPolicy, resolve: bool = True) -> str | None:
+def refusal(url: str, policy: HostPolicy) -> str | None:
     """Run the host middleware on `url`; the refusal reason, or None when it may go."""
     from scrapy import Request
     from scrapy.statscollectors import MemoryStatsCollector
@@ -141,22 +149,66 @@ def refusal(url: str, policy: HostPolicy, resolve: bool = True) -> str | None:
     from newsspider.crawl.middlewares import HostPolicyDownloaderMiddleware, RefusedHost
 
     crawler = build_crawler()
-    middleware = HostPolicyDownloaderMiddleware(policy, MemoryStatsCollector(crawler), resolve)
+    middleware = HostPolicyDownloaderMiddleware(policy, MemoryStatsCollector(crawler))
     try:
-        asyncio.run(middleware.process_request(Request(url)))
+        middleware.process_request(Request(url))
     except RefusedHost as refused:
         return str(refused).split(":", 1)[0]
     return None
 
 
-def test_hosts_resolving_to_private_addresses_are_refused() -> None:
-    rebound = HostPolicy()
-    rebound.hosts.add("localhost")  # as if a Daily8 name resolved to loopback
-    assert refusal("http://localhost/en", rebound) == "private_address"
-    assert refusal("http://localhost/en", rebound, resolve=False) is None  # replay: no DNS
-    assert refusal("http://localhost:8123/en", HostPolicy(["localhost:8123"])) is None  # listed
+def test_ip_literals_and_userinfo_are_refused_before_any_connection() -> None:
+    literal = HostPolicy()
+    literal.hosts.add("10.0.0.1")  # as if an IP literal were one of Daily8's hosts
+    assert refusal("http://10.0.0.1/en", literal) == "private_address"
+    assert refusal("http://127.0.0.1:8123/en", HostPolicy(["127.0.0.1:8123"])) is None  # listed
     assert refusal("http://127.0.0.1:9/en", HostPolicy()) == "offsite"
     assert refusal("http://[::1]/en", HostPolicy()) == "offsite"
+    assert refusal("https://user@www.daily8.com/en", HostPolicy()) == "userinfo"
+    assert refusal("https://www.daily8.com/en", HostPolicy()) is None  # addresses: resolver
+
+
+def test_hosts_resolving_to_private_addresses_are_refused() -> None:
+    """The resolver Scrapy installs (TWISTED_DNS_RESOLVER) checks the system's real answer."""
+    import socket
+    from types import SimpleNamespace
+
+    from twisted.internet.address import IPv4Address, IPv6Address
+
+    from newsspider.crawl.middlewares import REFUSALS, PolicyResolver
+
+    class SystemResolver:
+        """getaddrinfo, answered at once (the reactor's resolver needs a running reactor)."""
+
+        def resolveHostName(self, receiver: Any, host: str, port: int, *args: Any) -> Any:
+            receiver.resolutionBegan(None)
+            for family, _, _, _, sockaddr in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+                kind = IPv6Address if family == socket.AF_INET6 else IPv4Address
+                receiver.addressResolved(kind("TCP", sockaddr[0], port))
+            receiver.resolutionComplete()
+            return receiver
+
+    class Receiver:
+        def __init__(self) -> None:
+            self.addresses: list[str] = []
+            self.done = False
+
+        def resolutionBegan(self, resolution: Any) -> None:
+            pass
+
+        def addressResolved(self, address: Any) -> None:
+            self.addresses.append(address.host)
+
+        def resolutionComplete(self) -> None:
+            self.done = True
+
+    assert build_crawler().settings["TWISTED_DNS_RESOLVER"].endswith(".PolicyResolver")
+    reactor = SimpleNamespace(nameResolver=SystemResolver())
+    for policy, kept in ((HostPolicy(), False), (HostPolicy(["localhost:80"]), True)):
+        receiver = Receiver()
+        PolicyResolver(reactor, policy, cache_size=0).resolveHostName(receiver, "localhost", 80)
+        assert receiver.done and bool(receiver.addresses) is kept
+    assert REFUSALS.take("localhost") and not REFUSALS.take("localhost")
 
 
 def test_remote_control_and_telnet_are_off() -> None:

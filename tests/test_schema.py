@@ -58,7 +58,7 @@ BREAKS: dict[str, Callable[[Article], None]] = {
     "invalid_source": lambda a: setattr(a, "source", 7),
     "invalid_images": lambda a: a.images.append(Image(src="data:image/png;base64,AA")),
     "invalid_hashtags": lambda a: setattr(a, "hashtags", ["ok", None]),
-    "invalid_related": lambda a: card(a, url="https://elsewhere.example/en/article/" + "a" * 32),
+    "invalid_related": lambda a: setattr(a, "related", {"not": "a list"}),
     "invalid_comment_count": lambda a: setattr(a, "comment_count", -1),
     "invalid_fetched_at": lambda a: setattr(a, "fetched_at", "yesterday"),
     "invalid_contributors": lambda a: setattr(a, "contributors", {"photo": "Jane Doe"}),
@@ -99,8 +99,12 @@ def test_a_broken_field_drops_the_item_with_its_reason(
     assert pipeline.stats.get_value(f"newsspider/dropped/{reason}") == 1
 
 
-def test_a_related_card_from_the_future_is_invalid(pipeline: ValidationPipeline) -> None:
+def test_a_related_card_from_the_future_is_dropped_not_its_article(
+    pipeline: ValidationPipeline,
+) -> None:
     article = copy.deepcopy(VALID)
     card(article, published_at=FUTURE)
-    with pytest.raises(DropItem, match=r"^invalid_related$"):
-        pipeline.process_item(article)
+    cards = len(article.related)
+    assert pipeline.process_item(article) is article
+    assert len(article.related) == cards - 1
+    assert pipeline.stats.get_value("newsspider/related/dropped/invalid_published_at") == 1

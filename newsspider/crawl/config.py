@@ -51,7 +51,7 @@ NUMBERS: dict[str, tuple[type, float | None, float | None]] = {
     "RETRY_TIMES": (int, 0, None),
     "RETRY_BACKOFF_BASE": (float, 0.0, None),
     "RETRY_BACKOFF_MAX": (float, 0.0, None),
-    "RETRY_AFTER_MAX": (float, 0.0, None),
+    "RETRY_AFTER_MAX": (float, 0.0, 86400.0),
     "REDIRECT_MAX_TIMES": (int, 0, None),
     "SEEN_DB_TIMEOUT": (float, 0.0, None),
 }
@@ -236,6 +236,22 @@ def _number(settings: BaseSettings, name: str) -> float:
     return number
 
 
+def _allowed_hosts(settings: BaseSettings) -> tuple[str, ...]:
+    allowed = settings.get("ALLOWED_HOSTS")
+    if isinstance(allowed, str):
+        return tuple(e.strip() for e in allowed.split(",") if e.strip())
+    if isinstance(allowed, list | tuple):
+        return tuple(str(e).strip() for e in allowed if str(e).strip())
+    if allowed is None:
+        return ()
+    raise ConfigError(f"ALLOWED_HOSTS: expected host[:port],..., got {allowed!r}")
+
+
+def policy_for(settings: BaseSettings) -> HostPolicy:
+    """The host policy of ``ALLOWED_HOSTS`` alone (for the process-wide DNS resolver)."""
+    return HostPolicy(list(_allowed_hosts(settings)))
+
+
 def redis_url(settings: BaseSettings) -> str:
     """The ``REDIS_URL`` setting, else the environment variable; "" when scale-out is off."""
     return str(settings.get("REDIS_URL") or os.environ.get("REDIS_URL") or "").strip()
@@ -252,6 +268,9 @@ class RunConfig:
     redis_url: str
     failure_threshold: float
     jobdir: str
+    retry_backoff_base: float = 1.0
+    retry_backoff_max: float = 30.0
+    retry_after_max: float = 120.0
     arguments: CrawlArguments | None = None
     allowed_hosts: tuple[str, ...] = field(default=())
     #: Seconds the SQLite seen-store waits for another writer's lock before failing.
@@ -264,15 +283,7 @@ class RunConfig:
         cls, settings: BaseSettings, spider_arguments: Mapping[str, Any] | None = None
     ) -> RunConfig:
         """Read and check the run's settings (and the spider's arguments, when given)."""
-        allowed = settings.get("ALLOWED_HOSTS")
-        if isinstance(allowed, str):
-            entries = tuple(e.strip() for e in allowed.split(",") if e.strip())
-        elif isinstance(allowed, list | tuple):
-            entries = tuple(str(e).strip() for e in allowed if str(e).strip())
-        elif allowed is None:
-            entries = ()
-        else:
-            raise ConfigError(f"ALLOWED_HOSTS: expected host[:port],..., got {allowed!r}")
+        entries = _allowed_hosts(settings)
         policy = HostPolicy(list(entries))
         numbers = {name: _number(settings, name) for name in NUMBERS}
         render = str(settings.get("RENDER") or "auto").strip().lower()
@@ -293,6 +304,9 @@ class RunConfig:
             render=render,
             redis_url=url,
             failure_threshold=numbers["FAILURE_THRESHOLD"],
+            retry_backoff_base=numbers["RETRY_BACKOFF_BASE"],
+            retry_backoff_max=numbers["RETRY_BACKOFF_MAX"],
+            retry_after_max=numbers["RETRY_AFTER_MAX"],
             jobdir=str(settings.get("JOBDIR") or ""),
             arguments=arguments,
             allowed_hosts=entries,

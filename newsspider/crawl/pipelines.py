@@ -21,7 +21,7 @@ from newsspider.crawl.feeds import ledger_for
 from newsspider.crawl.seen import RunMarks, SeenRecord, marks_for
 from newsspider.crawl.status import feed_complete
 from newsspider.site.items import dataclass_field_names, iso, parse_iso
-from newsspider.site.schema import check_article
+from newsspider.site.schema import check_article, split_related
 from newsspider.site.urls import HostPolicy
 from newsspider.text.boilerplate import clean_article, clean_title
 from newsspider.text.credits import parse_credit
@@ -72,7 +72,11 @@ def _adapter(item: Any) -> Any:
 
 
 class ValidationPipeline:
-    """Drop items that break the feed schema (`newsspider.site.schema`), with the reason."""
+    """Drop items that break the feed schema (`newsspider.site.schema`), with the reason.
+
+    A bad related card (off-site, a malformed id or time) is dropped from ``related`` and
+    counted (``newsspider/related/dropped/<reason>``); its article stays.
+    """
 
     def __init__(self, stats: StatsCollector, policy: HostPolicy) -> None:
         self.stats = stats
@@ -85,7 +89,9 @@ class ValidationPipeline:
 
     def process_item(self, item: Any) -> Any:
         # Dataclasses are read by attribute; other items (scrapy.Item, attrs) as a dict.
-        plain = item if dataclass_field_names(item) is not None else ItemAdapter(item).asdict()
+        is_dataclass = dataclass_field_names(item) is not None
+        plain = item if is_dataclass else ItemAdapter(item).asdict()
+        self._drop_bad_cards(item, plain, is_dataclass)
         reason = check_article(plain, self.policy)
         if reason:
             self.stats.inc_value(f"newsspider/dropped/{reason}")
@@ -93,6 +99,27 @@ class ValidationPipeline:
                 self.stats.inc_value("newsspider/pages/unparsed")
             raise DropItem(reason)
         return item
+
+    def _drop_bad_cards(self, item: Any, plain: Any, is_dataclass: bool) -> None:
+        cards = plain.related if is_dataclass else plain.get("related")
+        if not isinstance(cards, list):
+            return  # not a list at all: the schema's invalid_related
+        kept, dropped = split_related(cards, self.policy)
+        if not dropped:
+            return
+        for card, reason in dropped:
+            self.stats.inc_value(f"newsspider/related/dropped/{reason}")
+            url = card.get("url") if isinstance(card, dict) else getattr(card, "url", None)
+            logger.info("Dropped related card %r of %s: %s", url, _url_of(plain), reason)
+        if is_dataclass:
+            item.related = kept
+        else:
+            plain["related"] = kept
+            ItemAdapter(item)["related"] = kept
+
+
+def _url_of(item: Any) -> Any:
+    return item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
 
 
 def content_fingerprint(adapter: ItemAdapter) -> str:

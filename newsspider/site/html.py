@@ -10,6 +10,7 @@ from functools import lru_cache
 from lxml import etree
 
 from newsspider.site import markup
+from newsspider.site.nesting import limit_depth, too_deep
 
 # Text nodes outside scripts, styles and templates (comments are not text nodes).
 _VISIBLE_TEXT = etree.XPath(
@@ -181,6 +182,9 @@ def parse_html(text: str, base_url: str) -> etree._Element | None:
     body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
     parser = _html_parser()
     root: etree._Element | None = etree.fromstring(body, parser=parser, base_url=base_url)
+    if too_deep(parser):  # libxml2 dropped the rest of the page: parse it flattened
+        body = limit_depth(text.strip().replace("\x00", "")).encode("utf-8")
+        root = etree.fromstring(body, parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
     return root

@@ -1,6 +1,7 @@
 """The one schema of a feed line (`Article`), checked by `ValidationPipeline`.
 
-`check_article` returns the reason an item is invalid, or None. The README's feed
+`check_article` returns the reason an item is invalid, or None; `split_related` sorts
+related cards into those that may stay and those to drop (with a reason each). The README's feed
 schema table documents the same rules. Items are read as they are: dicts by key,
 dataclasses (`Article`, its `Image` and `RelatedArticle` values) by attribute.
 """
@@ -51,16 +52,46 @@ def _get(value: Any, name: str) -> Any:
     return getattr(value, name, None)
 
 
-def _card(card: Any, policy: HostPolicy, now: datetime) -> bool:
+def card_problem(card: Any, policy: HostPolicy, now: datetime) -> str | None:
+    """Why a related card cannot be in the feed (``offsite``, ``invalid_id``, ...), or None.
+
+    A bad card is dropped from ``related`` (`split_related`); it does not make its article
+    invalid.
+    """
     card_id, url = _get(card, "id"), _get(card, "url")
-    return (
-        isinstance(card_id, str)
-        and bool(ID.match(card_id))
-        and isinstance(url, str)
-        and policy.allows(url)
-        and isinstance(_get(card, "title"), str)
-        and all((t := _get(card, f)) is None or _time(t, now) for f in TIME_FIELDS)
-    )
+    if not isinstance(card_id, str) or not ID.match(card_id):
+        return "invalid_id"
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return "invalid_url"
+    if "@" in url.split("/", 3)[2]:  # userinfo: credentials never go into the feed
+        return "invalid_url"
+    if not policy.allows(url):
+        return "offsite"
+    if article_id(url) != card_id:
+        return "invalid_url"
+    if not isinstance(_get(card, "title"), str):
+        return "invalid_title"
+    for name in TIME_FIELDS:
+        value = _get(card, name)
+        if value is not None and not _time(value, now):
+            return f"invalid_{name}"
+    return None
+
+
+def split_related(
+    cards: list[Any], policy: HostPolicy, now: datetime | None = None
+) -> tuple[list[Any], list[tuple[Any, str]]]:
+    """The cards that may stay in ``related``, and the others with the reason of each."""
+    now = now or datetime.now(UTC)
+    kept: list[Any] = []
+    dropped: list[tuple[Any, str]] = []
+    for card in cards:
+        problem = card_problem(card, policy, now)
+        if problem is None:
+            kept.append(card)
+        else:
+            dropped.append((card, problem))
+    return kept, dropped
 
 
 def _image(image: Any) -> bool:
@@ -84,7 +115,7 @@ RULES: tuple[tuple[str, Rule, str], ...] = (
     ("hashtags", lambda v, p, n: _strings(v), "invalid_hashtags"),
     (
         "related",
-        lambda v, p, n: isinstance(v, list) and all(_card(c, p, n) for c in v),
+        lambda v, p, n: isinstance(v, list) and all(card_problem(c, p, n) is None for c in v),
         "invalid_related",
     ),
     ("comment_count", lambda v, p, n: isinstance(v, int) and v >= 0, "invalid_comment_count"),

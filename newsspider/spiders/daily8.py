@@ -19,7 +19,12 @@ from web_poet import HttpResponse
 from web_poet.page_inputs.http import HttpResponseHeaders
 
 from newsspider.crawl.config import RunConfig, configure
-from newsspider.crawl.middlewares import AlreadySeen, RefusedHost, RenderDropped
+from newsspider.crawl.middlewares import (
+    AlreadySeen,
+    RefusedHost,
+    RenderDropped,
+    RetryScheduled,
+)
 from newsspider.site.pages import ArticlePage, ListingPage
 from newsspider.site.urls import ARTICLE_PATH, listing_kind, page_kind
 
@@ -34,7 +39,19 @@ _FAILURE_REASONS = {
     "ResponseDataLossError": "truncated",
     "DownloadCancelledError": "too_large",
     "DNSLookupError": "dns",
+    "CannotResolveHostError": "dns",
 }
+
+
+def _ignored_reason(message: str) -> str:
+    """The reason of an `IgnoreRequest` raised by one of Scrapy's own middlewares."""
+    if "redirections" in message:
+        return "redirect_loop"
+    if "DOWNLOAD_MAXSIZE" in message:  # HttpCompressionMiddleware: a decompression bomb
+        return "too_large"
+    return "ignored"
+
+
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html)[\s>]", re.I)
 # One web-poet view per Scrapy response alive: the check for client-rendered pages and the
 # spider share it, and so its decoded text and parsed tree (`newsspider.site.pages`).
@@ -162,8 +179,8 @@ class Daily8Spider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/listings/requested")
         if isinstance(error, HttpError):  # a subclass of IgnoreRequest: test it first
             reason = f"http_{error.response.status}"
-        elif isinstance(error, AlreadySeen) or "robots.txt" in str(error):
-            return  # skipped on purpose: not a failure
+        elif isinstance(error, AlreadySeen | RetryScheduled) or "robots.txt" in str(error):
+            return  # skipped on purpose, or retried later: not a failure
         elif isinstance(error, RenderDropped):
             # Counted (newsspider/dropped/<reason>) and logged by the render middleware.
             self.crawler.stats.inc_value("newsspider/pages/unparsed")
@@ -171,7 +188,7 @@ class Daily8Spider(scrapy.Spider):
         elif isinstance(error, RefusedHost):
             reason = str(error).split(":", 1)[0]
         elif isinstance(error, IgnoreRequest):
-            reason = "redirect_loop" if "redirections" in str(error) else "ignored"
+            reason = _ignored_reason(str(error))
         else:
             name = type(error).__name__
             reason = _FAILURE_REASONS.get(name, name)
