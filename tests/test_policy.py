@@ -383,7 +383,7 @@ def test_a_retry_after_beyond_the_cap_gives_the_page_up(tmp_path: Path, site_ser
         "-a",
         "depth=0",
         replay=None,
-        settings={"ALLOWED_HOSTS": server.allowed, "RETRY_AFTER_MAX": 10},
+        settings={"ALLOWED_HOSTS": server.allowed, "RETRY_AFTER_MAX": 10, "FAILURE_THRESHOLD": 1},
     )
     assert result.stats["newsspider/pages/failed/http_429"] == 1
     assert "newsspider/retry/delayed" not in result.stats
@@ -457,8 +457,8 @@ def test_retries_still_waiting_do_not_keep_a_closing_run_open(
 def test_markup_nested_past_libxml2s_limit_keeps_what_follows(
     tags: list[str], depth: int, closed: bool, extra: str
 ) -> None:
+    from newsspider.site.html import _html_parser, parse_html
     from newsspider.site.nesting import too_deep
-    from newsspider.site.pages import _html_parser, parse_html
 
     names = [tags[n % len(tags)] for n in range(depth)]
     opening = "".join(f"<{name}>{extra}" for name in names)
