@@ -10,7 +10,7 @@ from scrapy.exceptions import UsageError
 
 from newsspider.crawl.seen import RunLock, seen_db_path
 from newsspider.crawl.status import EXIT_ERROR, EXIT_LOCKED, EXIT_USAGE, run_status
-from newsspider.render.middleware import RenderSettingsError, check_render_settings
+from newsspider.render.config import RenderSettingsError, check_render_settings
 from newsspider.scaleout.config import (
     RedisSettingsError,
     check_redis_settings,

@@ -15,8 +15,8 @@ from scrapy.http import Response
 
 from newsspider.crawl.fixtures import Fixture
 from newsspider.crawl.replay import FixtureParser, build_crawler
+from newsspider.crawl.responses import to_page_input
 from newsspider.site.urls import HostPolicy, page_kind
-from newsspider.spiders.daily8 import to_page_input
 
 
 class RecorderSpider(scrapy.Spider):
