@@ -96,6 +96,8 @@ def find_browser(configured: str = "") -> str | None:
 
 def _browser_args(value: object) -> tuple[str, ...]:
     """``RENDER_BROWSER_ARGS``: a list, a JSON list, or one flag as a string."""
+    if value is None:
+        return ()
     if isinstance(value, str):
         text = value.strip()
         if not text:

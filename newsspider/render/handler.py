@@ -60,6 +60,7 @@ class RenderDownloadHandler:
         self.config = config
         self.stats = stats
         self.http = build_from_crawler(HTTP11DownloadHandler, crawler)
+        self.policy = config.policy()
         self.generation = 0  # one per browser; the renders of a killed one are labelled
         self._killed: dict[int, str] = {}
         self._browser: ScrapyPlaywrightDownloadHandler | None = None
@@ -97,6 +98,10 @@ class RenderDownloadHandler:
             raise RenderFailed(self._reason(error, state), _first_line(error)) from error
         if not state.guarded:
             raise RenderFailed("unguarded", "the browser's guards could not be set up")
+        if not self.policy.allows(rendered.url):
+            # The page navigated itself off the policy (the browser shows an error page).
+            reason = "redirect_offsite" if state.refused else "navigation_offsite"
+            raise RenderFailed(reason, f"the page ended at {rendered.url[:200]}")
         return rendered
 
     def _reason(self, error: Exception, state: RenderState) -> str:
