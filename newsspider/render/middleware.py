@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import Counter
 from contextlib import suppress
@@ -46,6 +47,7 @@ RENDER_KEY = "newsspider_render"
 _STARTED_KEY = "newsspider_render_started"
 _HOLDS_PAGE_KEY = "newsspider_render_holds_page"
 
+_SCRIPT = re.compile(rb"<script\b", re.IGNORECASE)
 #: What a rendered page is waited for: the element the page parser anchors on.
 WAIT_FOR = markup.RENDERED
 
@@ -108,16 +110,19 @@ async def wait_for_content(page: Page, selector: str, timeout_ms: float, max_byt
 
 
 def is_shell(response: Response) -> bool:
-    """True for a 200 HTML article or listing in which the page parser finds nothing."""
+    """True for a 200 HTML article or listing in which the page parser finds nothing, and
+    which has a script that could build it (a page without one renders to itself)."""
     if response.status != 200 or not isinstance(response, TextResponse):
         return False
     kind = page_kind(response.url)
     if kind == "article":
         article = ArticlePage(to_page_input(response))
-        return not article.title or not article.body
-    if kind == "listing":
-        return not ListingPage(to_page_input(response)).article_urls
-    return False
+        empty = not article.title or not article.body
+    elif kind == "listing":
+        empty = not ListingPage(to_page_input(response)).article_urls
+    else:
+        return False
+    return empty and _SCRIPT.search(response.body) is not None
 
 
 def _first_line(error: BaseException) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -187,12 +188,14 @@ class BrowserGuard:
     async def _route(self, route: Route) -> None:
         """Every request of the context's other pages (popups, windows) and its workers."""
         request = route.request
-        if self.skip(request):
-            if request.resource_type not in BLOCKED_RESOURCES:
-                self._refuse("offsite", request.url)
-            await route.abort()
-        else:
-            await route.fallback()
+        # The page may close while this runs (its render ended, or it was refused).
+        with suppress(PlaywrightError):
+            if self.skip(request):
+                if request.resource_type not in BLOCKED_RESOURCES:
+                    self._refuse("offsite", request.url)
+                await route.abort()
+            else:
+                await route.fallback()
 
     async def _websocket(self, ws: WebSocketRoute) -> None:
         url = ws.url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
@@ -200,7 +203,8 @@ class BrowserGuard:
             ws.connect_to_server()
             return
         self._refuse("websocket", ws.url)
-        await ws.close(code=1008, reason="refused by the crawl's host policy")
+        with suppress(PlaywrightError):
+            await ws.close(code=1008, reason="refused by the crawl's host policy")
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
