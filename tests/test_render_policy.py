@@ -343,6 +343,7 @@ def fault_site(root: Path, extra: dict[str, str], **options: Any) -> RenderSite:
     return RenderSite(root, **options)
 
 
+APP = '<script src="/_shell/app.js"></script>'
 SHELL_WITH = """<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Daily8</title></head>
 <body><div id="__next"></div><script>{script}</script>
 <script src="/_shell/app.js"></script></body></html>"""
@@ -375,12 +376,18 @@ def test_an_oversize_render_is_refused_and_counted_as_failed(tmp_path: Path, bro
 
 def test_a_killed_browser_and_a_killed_driver_are_restarted(tmp_path: Path, browser: str) -> None:
     marker = f"--newsspider-test-{uuid.uuid4().hex}"
-    kill = "fetch('/__kill__/{what}').catch(() => 0);"
+    # The page shows its article only after the kill was asked for: the render cannot
+    # finish (and close the page) before the request leaves.
+    kill = (
+        "fetch('/__kill__/{what}').catch(() => 0).finally(() => {{"
+        " const app = document.createElement('script'); app.src = '/_shell/app.js';"
+        " document.body.appendChild(app); }});"
+    )
     first, second = article_path(), article_path()
     rest = [article_path() for _ in range(4)]
     pages = {
-        first: SHELL_WITH.format(script=kill.format(what="browser")),
-        second: SHELL_WITH.format(script=kill.format(what="driver")),
+        first: SHELL_WITH.format(script=kill.format(what="browser")).replace(APP, ""),
+        second: SHELL_WITH.format(script=kill.format(what="driver")).replace(APP, ""),
         **{path: SHELL_WITH.format(script="") for path in rest},
     }
     site = fault_site(tmp_path / "site", pages, marker=marker)
