@@ -229,7 +229,7 @@ def run_once(
 
 
 def browser_version() -> str:
-    from newsspider.render.middleware import find_browser
+    from newsspider.render.config import find_browser
 
     browser = find_browser()
     if browser is None:

@@ -138,7 +138,7 @@ RENDER_TIMEOUT = 30
 # Routes http(s) through scrapy-playwright's download handler (DOWNLOAD_HANDLERS) and sets its
 # PLAYWRIGHT_* settings from the above, only when this crawl can render (see RenderAddon).
 ADDONS = {
-    "newsspider.render.middleware.RenderAddon": 0,
+    "newsspider.render.config.RenderAddon": 0,
 }
 # --- end of rendering ------------------------------------------------------------------------
 

@@ -24,18 +24,17 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from newsspider.render.middleware import (
+from newsspider.render.config import (
     PLAYWRIGHT_HANDLER,
-    ContextPool,
     RenderAddon,
     RenderConfig,
     RenderSettingsError,
-    ResourceFilter,
     check_render_settings,
     find_browser,
-    is_shell,
     playwright_chromium,
 )
+from newsspider.render.middleware import ContextPool, is_shell
+from newsspider.render.policy import ResourceFilter
 from tests.conftest import (
     FIXTURES,
     ROOT,

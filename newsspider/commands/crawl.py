@@ -18,7 +18,7 @@ from newsspider.crawl.status import (
     EXIT_USAGE,
     run_status,
 )
-from newsspider.render.middleware import RenderSettingsError, check_render_settings
+from newsspider.render.config import RenderSettingsError, check_render_settings
 from newsspider.scaleout.config import RedisSettingsError, check_redis_settings, redis_unreachable
 
 SPIDER = "daily8"

@@ -18,8 +18,8 @@ from twisted.python.failure import Failure
 from newsspider.crawl.config import ConfigError, RunConfig
 from newsspider.crawl.fixtures import Fixture
 from newsspider.crawl.replay import FixtureParser, build_crawler
+from newsspider.crawl.responses import to_page_input
 from newsspider.site.urls import page_kind
-from newsspider.spiders.daily8 import to_page_input
 
 SUMMARY_EXTENSION = "newsspider.crawl.extensions.RunSummaryExtension"
 

@@ -35,11 +35,15 @@ _DNS_ERRORS = (CannotResolveHostError, DNSLookupError)
 
 
 class RenderDropped(IgnoreRequest):
-    """A page dropped because it needed a render that could not happen; `reason` says why."""
+    """A page dropped because it needed a render that could not happen; `reason` says why.
 
-    def __init__(self, reason: str) -> None:
+    `failed` names the failure of a render that was tried (``render_timeout``, ...): such a
+    page counts as failed (``newsspider/pages/failed/<failed>``)."""
+
+    def __init__(self, reason: str, failed: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.failed = failed
 
 
 class AlreadySeen(IgnoreRequest):

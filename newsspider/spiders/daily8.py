@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -15,8 +14,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-from web_poet import HttpResponse
-from web_poet.page_inputs.http import HttpResponseHeaders
 
 from newsspider.crawl.config import RunConfig, configure
 from newsspider.crawl.middlewares import (
@@ -25,6 +22,7 @@ from newsspider.crawl.middlewares import (
     RenderDropped,
     RetryScheduled,
 )
+from newsspider.crawl.responses import release_page_input, to_page_input
 from newsspider.site.pages import ArticlePage, ListingPage
 from newsspider.site.urls import ARTICLE_PATH, listing_kind, page_kind
 
@@ -53,29 +51,6 @@ def _ignored_reason(message: str) -> str:
 
 
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html)[\s>]", re.I)
-# One web-poet view per Scrapy response alive: the check for client-rendered pages and the
-# spider share it, and so its decoded text and parsed tree (`newsspider.site.pages`).
-_PAGE_INPUTS: WeakKeyDictionary[Response, HttpResponse] = WeakKeyDictionary()
-
-
-def to_page_input(response: Response) -> HttpResponse:
-    """The web-poet view of a Scrapy response."""
-    page_input = _PAGE_INPUTS.get(response)
-    if page_input is None:
-        page_input = _PAGE_INPUTS[response] = HttpResponse(
-            url=response.url,
-            body=response.body,
-            status=response.status,
-            headers=HttpResponseHeaders.from_bytes_dict(response.headers),
-            encoding=getattr(response, "encoding", None),
-        )
-    return page_input
-
-
-def release_page_input(response: Response) -> None:
-    """Forget the web-poet view of a parsed response: its text and tree are freed now, not
-    when Scrapy lets go of the response (after every item and request it yielded)."""
-    _PAGE_INPUTS.pop(response, None)
 
 
 class Daily8Spider(scrapy.Spider):
@@ -181,6 +156,8 @@ class Daily8Spider(scrapy.Spider):
             reason = f"http_{error.response.status}"
         elif isinstance(error, AlreadySeen | RetryScheduled) or "robots.txt" in str(error):
             return  # skipped on purpose, or retried later: not a failure
+        elif isinstance(error, RenderDropped) and error.failed:
+            reason = error.failed  # a render that failed: a failed page
         elif isinstance(error, RenderDropped):
             # Counted (newsspider/dropped/<reason>) and logged by the render middleware.
             self.crawler.stats.inc_value("newsspider/pages/unparsed")

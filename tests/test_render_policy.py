@@ -1,0 +1,445 @@
+"""Rendering under a hostile web: the browser inside the host policy, renders bounded.
+
+A canary (`tests.canary`) listens on a forbidden 127.0.0.1 port; pages of
+`tests.render_site` try every way a page can reach it (subresources, redirects, workers,
+WebSockets, popups, forms, downloads, WebRTC, prefetch and preconnect). A plain browser
+reaches it (the control); crawls with ``RENDER=always`` and ``RENDER=auto`` must not, once.
+Faults are injected for the bounds: an oversize page, a browser and a driver killed
+mid-run, a page that eats memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import random
+import shutil
+import uuid
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import async_playwright
+from scrapy.settings import Settings
+from scrapy_playwright.handler import Config, ScrapyPlaywrightDownloadHandler
+
+from newsspider.render import playwright_compat
+from newsspider.render.config import (
+    CHROMIUM_FLAGS,
+    RenderConfig,
+    RenderSettingsError,
+    check_render_settings,
+    find_browser,
+)
+from newsspider.render.policy import REFUSING_PROXY, browser_policy_flags
+from newsspider.site.urls import HOSTS, HostPolicy
+from tests.canary import Canary
+from tests.conftest import CrawlResult, run_crawl
+from tests.render_site import SHELLS, RenderSite, build_site, page_file
+
+SEED_PATH = "/en/article/359bdb84f6143cc90741b6348728ffdf"
+PLAIN = "/en/article/b9a4f793b8ee91aff536ff75ba6f99fd"
+LOCAL_ONLY = "--host-resolver-rules=MAP * 127.0.0.1"
+
+ATTACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/><title>Daily8</title>
+<link rel="preconnect" href="{C}">
+<link rel="dns-prefetch" href="//canary-dns.example:{PORT}">
+<link rel="prefetch" href="{C}/prefetch">
+<link rel="preload" as="fetch" href="{C}/preload" crossorigin>
+<link rel="stylesheet" href="{C}/style.css">
+<link rel="stylesheet" href="/hop.css?redirect={C}/redirected.css">
+<script type="speculationrules">{{"prefetch":[{{"source":"list","urls":["{C}/spec-prefetch"]}}],
+"prerender":[{{"source":"list","urls":["{C}/spec-prerender"]}}]}}</script>
+<script src="{C}/script.js"></script>
+<script src="/hop.js?redirect={C}/redirected.js"></script>
+<script src="http://canary-name.example:{PORT}/named.js"></script>
+</head><body><div id="__next"></div>
+<iframe src="{C}/frame"></iframe>
+<iframe src="/hop?redirect={C}/redirected-frame"></iframe>
+<a id="blank" target="_blank" href="{C}/blank">x</a>
+<a id="noopener" target="_blank" rel="noopener" href="{C}/noopener">x</a>
+<a id="download" download href="{C}/download">d</a>
+<form id="post" method="post" target="_blank" action="{C}/form"><input name="a" value="b"></form>
+<script>
+const C = "{C}", W = "ws://127.0.0.1:{PORT}";
+const attempt = (f) => {{ try {{ f(); }} catch (e) {{}} }};
+attempt(() => fetch(C + "/fetch").catch(() => 0));
+attempt(() => fetch("/hop?redirect=" + encodeURIComponent(C + "/redirected-fetch")).catch(() => 0));
+attempt(() => navigator.sendBeacon(C + "/beacon", "x"));
+attempt(() => new EventSource(C + "/events"));
+attempt(() => new WebSocket(W + "/ws"));
+attempt(() => new WebSocket("ws://canary-name.example:{PORT}/ws-named"));
+const code = `fetch("${{C}}/worker-fetch").catch(()=>0); new WebSocket("${{W}}/worker-ws");`;
+attempt(() => new Worker(URL.createObjectURL(new Blob([code], {{type: "text/javascript"}}))));
+attempt(() => new Worker("/attack-worker.js"));
+attempt(() => new SharedWorker("/attack-worker.js?shared"));
+attempt(() => navigator.serviceWorker.register("/attack-worker.js?service"));
+attempt(() => window.open(C + "/popup"));
+attempt(() => window.open("/attack-popup.html"));
+attempt(() => document.getElementById("blank").click());
+attempt(() => document.getElementById("noopener").click());
+attempt(() => document.getElementById("download").click());
+attempt(() => document.getElementById("post").submit());
+attempt(() => {{
+  const pc = new RTCPeerConnection({{iceServers: [
+    {{urls: "stun:127.0.0.1:{UDP}"}},
+    {{urls: "turn:127.0.0.1:{PORT}?transport=tcp", username: "u", credential: "c"}}]}});
+  pc.createDataChannel("x");
+  pc.createOffer().then((offer) => pc.setLocalDescription(offer));
+}});
+setTimeout(() => {{
+  const app = document.createElement("script");
+  app.src = "/_shell/app.js";
+  document.body.appendChild(app);
+}}, 1500);
+</script></body></html>
+"""
+WORKER = """fetch("{C}/worker-file-fetch").catch(() => 0);
+try {{ new WebSocket("ws://127.0.0.1:{PORT}/worker-file-ws"); }} catch (e) {{}}
+onconnect = () => fetch("{C}/shared-connect").catch(() => 0);
+"""
+POPUP = """<!DOCTYPE html><html><head><script src="{C}/popup-script.js"></script>
+<link rel="icon" href="{C}/favicon.ico"></head><body>
+<img src="{C}/popup-image.png"><script>fetch("{C}/popup-fetch").catch(() => 0);</script>
+</body></html>"""
+NAVIGATE = """<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0; url={C}/refresh">
+</head><body><div id="__next"></div>
+<script>setTimeout(() => {{ location.href = "{C}/location"; }}, 50);</script></body></html>"""
+
+
+def article_path() -> str:
+    return "/en/article/" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    found = find_browser()
+    assert found, "rendering tests need Chromium: apt-get install chromium"
+    return found
+
+
+@pytest.fixture(scope="module")
+def canary() -> Iterator[Canary]:
+    running = Canary()
+    yield running
+    running.close()
+
+
+class AttackSite:
+    """A render site whose attack pages aim at `canary`; each attack page is also an
+    article shell (its data is the seed's), so a guarded render still yields an item."""
+
+    def __init__(self, root: Path, canary: Canary, pages: int = 2) -> None:
+        build_site(root, shells_too=True)
+        values = {"C": f"http://127.0.0.1:{canary.port}", "PORT": canary.port}
+        values["UDP"] = canary.udp_port
+        (root / "attack-worker.js").write_text(WORKER.format(**values))
+        (root / "attack-popup.html").write_text(POPUP.format(**values))
+        seed_data = root / "_data" / page_file(SEED_PATH + ".json")
+        self.attacks = [article_path() for _ in range(pages)]
+        for path in self.attacks:
+            (root / page_file(path)).write_text(ATTACK.format(**values))
+            shutil.copyfile(seed_data, root / "_data" / page_file(path + ".json"))
+        self.navigate = article_path()
+        (root / page_file(self.navigate)).write_text(NAVIGATE.format(**values))
+        # Redirects of the navigation: at once (always), and after a plain shell (auto).
+        self.redirected, self.redirected_later = article_path(), article_path()
+        shutil.copyfile(SHELLS / "article.html", root / page_file(self.redirected_later))
+        target = f"http://127.0.0.1:{canary.port}/navigation-redirect"
+        self.site = RenderSite(
+            root,
+            redirects={self.redirected: target},
+            later={self.redirected_later: target},
+        )
+
+    @property
+    def paths(self) -> list[str]:
+        return [*self.attacks, self.navigate, self.redirected, self.redirected_later]
+
+
+@pytest.fixture
+def attack_site(tmp_path_factory: pytest.TempPathFactory, canary: Canary) -> Iterator[AttackSite]:
+    # One per test: the redirect-later page must meet each crawl's plain fetch first.
+    site = AttackSite(tmp_path_factory.mktemp("attack"), canary)
+    yield site
+    site.site.close()
+
+
+def crawl(tmp_path: Path, site: RenderSite, paths: list[str], **settings: Any) -> CrawlResult:
+    merged = {
+        "ALLOWED_HOSTS": site.allowed,
+        "AUTOTHROTTLE_ENABLED": "False",
+        "RENDER_BROWSER_ARGS": json.dumps([LOCAL_ONLY]),
+        **settings,
+    }
+    urls = ",".join(site.url(path) for path in paths)
+    return run_crawl(
+        tmp_path, "-a", f"urls={urls}", "-a", "depth=0", settings=merged, replay=None, timeout=240
+    )
+
+
+# --- the control: without the guards, the attack pages reach the canary --------------------
+
+
+def test_the_attack_pages_reach_the_canary_from_an_unguarded_browser(
+    attack_site: AttackSite, canary: Canary, browser: str
+) -> None:
+    before = canary.count()
+    paths_before = canary.paths.copy()
+
+    async def visit() -> None:
+        async with async_playwright() as playwright:
+            chromium = await playwright.chromium.launch(
+                executable_path=browser, args=[*CHROMIUM_FLAGS, LOCAL_ONLY]
+            )
+            page = await chromium.new_page()
+            await page.goto(attack_site.site.url(attack_site.attacks[0]))
+            await page.wait_for_timeout(2500)
+            await chromium.close()
+
+    asyncio.run(visit())
+    connections, _ = canary.count()
+    reached = set(canary.paths - paths_before)
+    assert connections - before[0] >= 10, reached
+    expected = {"/script.js", "/fetch", "/ws", "/popup", "/worker-fetch", "/redirected.js"}
+    assert expected <= reached, reached
+
+
+# --- the crawls: zero connections ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["always", "auto"])
+def test_rendered_pages_never_reach_a_forbidden_host(
+    tmp_path: Path, attack_site: AttackSite, canary: Canary, browser: str, mode: str
+) -> None:
+    before = canary.count()
+    paths_before = canary.paths.copy()
+    result = crawl(tmp_path, attack_site.site, attack_site.paths, RENDER=mode)
+    assert canary.count() == before, canary.paths - paths_before
+    stats = result.stats
+    assert stats["finish_reason"] == "finished", result.log
+    # Every page rendered or failed with a label; none is parsed from an error page.
+    rendered = stats.get("newsspider/render/pages", 0) + stats["newsspider/render/failures"]
+    assert rendered == (5 if mode == "always" else 4)  # auto: the plain fetch got the 302
+    labelled = {k.rsplit("/", 1)[1] for k in stats if k.startswith("newsspider/pages/failed/")}
+    offsite = {"render_redirect_offsite", "render_navigation_offsite", "redirect_offsite"}
+    assert labelled <= offsite, labelled
+    assert all(item["url"].startswith(attack_site.site.base) for item in result.items)
+    assert "newsspider/dropped/no_id" not in stats
+    assert stats.get("newsspider/render/refused/popup", 0) >= 1
+    assert stats.get("newsspider/render/refused/websocket", 0) >= 1
+    assert stats.get("newsspider/render/refused/redirect", 0) >= 1
+    # The navigation redirected to the forbidden host is a failed page, labelled.
+    failed = stats.get("newsspider/pages/failed/render_redirect_offsite", 0)
+    assert failed >= (2 if mode == "auto" else 1), stats
+    assert set(attack_site.site.hosts()) == {attack_site.site.allowed}
+
+
+# --- the flags --------------------------------------------------------------------------------
+
+
+def random_policy(rng: random.Random) -> tuple[HostPolicy, list[str]]:
+    entries = []
+    for _ in range(rng.randint(0, 5)):
+        host = rng.choice(
+            [
+                f"h{rng.randint(0, 999)}.example",
+                f"10.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}",
+                "::1",
+                "localhost",
+            ]
+        )
+        port = rng.choice([None, rng.randint(1, 65535)])
+        host = f"[{host}]" if ":" in host else host
+        entries.append(host if port is None else f"{host}:{port}")
+    return HostPolicy(entries), entries
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_policy_flags_bypass_the_proxy_for_exactly_the_allowed_hosts(seed: int) -> None:
+    rng = random.Random(seed)
+    policy, entries = random_policy(rng)
+    flags = browser_policy_flags(policy)
+    values = dict(flag.split("=", 1) for flag in flags if "=" in flag)
+    assert values["--proxy-server"] == REFUSING_PROXY
+    bypass = values["--proxy-bypass-list"].split(";")
+    assert bypass[0] == "<-loopback>"
+    for host in HOSTS:
+        assert f"{host}:443" in bypass and f"{host}:80" in bypass
+    for entry in entries:
+        host, sep, port = entry.rpartition(":")
+        if sep and port.isdigit():
+            assert entry in bypass, (entry, bypass)
+    for rule in bypass[1:]:
+        host, _, port = rule.rpartition(":")
+        url = f"http://{host}:{port}/x"
+        assert policy.allows(url) or policy.allows(f"https://{host}:{port}/x"), rule
+    rules = values["--host-resolver-rules"]
+    assert rules.startswith("MAP * ~NOTFOUND")
+    for host in HOSTS:
+        assert f"EXCLUDE {host}" in rules
+    assert "udp" in values["--force-webrtc-ip-handling-policy"]
+    user = browser_policy_flags(policy, (LOCAL_ONLY,))
+    assert user[-1] == LOCAL_ONLY and not any("~NOTFOUND" in flag for flag in user)
+
+
+@pytest.mark.parametrize(
+    "flag",
+    ["--proxy-server=direct://", "--no-proxy-server", "--proxy-bypass-list=*", "--proxy-pac-url=x"],
+)
+def test_browser_args_may_not_undo_the_policy(flag: str) -> None:
+    settings = Settings({"RENDER_BROWSER_ARGS": json.dumps(["--a", flag])})
+    with pytest.raises(RenderSettingsError, match=r"^RENDER_BROWSER_ARGS: "):
+        check_render_settings(settings)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("512M", 512 * 2**20), ("1G", 2**30), (str(3 * 2**20), 3 * 2**20), ("64MiB", 64 * 2**20)],
+)
+def test_render_max_memory_reads_sizes(value: str, expected: int) -> None:
+    assert RenderConfig.from_settings(Settings({"RENDER_MAX_MEMORY": value})).max_memory == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "lots", "M"])
+def test_bad_render_max_memory_names_the_setting(value: str) -> None:
+    with pytest.raises(RenderSettingsError, match=r"^RENDER_MAX_MEMORY: "):
+        check_render_settings(Settings({"RENDER_MAX_MEMORY": value}))
+
+
+# --- scrapy-playwright internals (newsspider.render.playwright_compat) -------------------------
+
+
+def test_the_scrapy_playwright_internals_used_are_still_there() -> None:
+    launch = ScrapyPlaywrightDownloadHandler._maybe_launch_in_thread
+    assert inspect.iscoroutinefunction(launch)
+    assert list(inspect.signature(launch).parameters) == ["self"]
+    source = inspect.getsource(ScrapyPlaywrightDownloadHandler.__init__)
+    assert "self._maybe_launch_in_thread, signals.engine_started" in source
+    assert "target_closed_max_retries" in {f for f in Config.__dataclass_fields__}
+    retry = inspect.getsource(ScrapyPlaywrightDownloadHandler._download_request)
+    assert "self.config.target_closed_max_retries" in retry
+    assert set(playwright_compat.INTERNALS) <= {*dir(ScrapyPlaywrightDownloadHandler), "config"}
+    # The range these were tested with (pyproject.toml pins it).
+    assert version("scrapy-playwright") == "0.0.48"
+    assert version("playwright").startswith("1.")
+
+
+# --- bounds and faults -----------------------------------------------------------------------
+
+
+def fault_site(root: Path, extra: dict[str, str], **options: Any) -> RenderSite:
+    """A render site with the shells, plus `extra` pages (path -> HTML) as article shells
+    with the seed's data."""
+    build_site(root, shells_too=True)
+    seed_data = root / "_data" / page_file(SEED_PATH + ".json")
+    for path, html in extra.items():
+        (root / page_file(path)).write_text(html)
+        shutil.copyfile(seed_data, root / "_data" / page_file(path + ".json"))
+    return RenderSite(root, **options)
+
+
+APP = '<script src="/_shell/app.js"></script>'
+SHELL_WITH = """<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Daily8</title></head>
+<body><div id="__next"></div><script>{script}</script>
+<script src="/_shell/app.js"></script></body></html>"""
+
+
+def test_an_oversize_render_is_refused_and_counted_as_failed(tmp_path: Path, browser: str) -> None:
+    rng = random.Random(17)
+    big, built, fine = article_path(), article_path(), article_path()
+    padding = "<!--" + "".join(rng.choice("abcdefgh ") for _ in range(1000)) + "-->"
+    pages = {
+        # 12 MiB served; then a small page whose script builds 12 MiB of DOM.
+        big: SHELL_WITH.format(script="") + padding * (12 * 1024 + 10),
+        built: SHELL_WITH.format(
+            script="document.body.appendChild(document.createElement('pre')).textContent"
+            " = 'x'.repeat(12 * 1024 * 1024);"
+        ),
+        fine: SHELL_WITH.format(script=""),
+    }
+    site = fault_site(tmp_path / "site", pages)
+    try:
+        result = crawl(tmp_path, site, [big, built, fine], RENDER="always")
+    finally:
+        site.close()
+    stats = result.stats
+    assert [item["url"] for item in result.items] == [site.url(fine)]
+    assert stats["newsspider/pages/failed/render_too_large"] == 2, stats
+    assert stats["newsspider/render/failures/too_large"] == 2
+    assert result.returncode == 5  # 2 of 3 pages failed
+
+
+def test_a_killed_browser_and_a_killed_driver_are_restarted(tmp_path: Path, browser: str) -> None:
+    marker = f"--newsspider-test-{uuid.uuid4().hex}"
+    # The page shows its article only after the kill was asked for: the render cannot
+    # finish (and close the page) before the request leaves.
+    kill = (
+        "fetch('/__kill__/{what}').catch(() => 0).finally(() => {{"
+        " const app = document.createElement('script'); app.src = '/_shell/app.js';"
+        " document.body.appendChild(app); }});"
+    )
+    first, second = article_path(), article_path()
+    rest = [article_path() for _ in range(4)]
+    pages = {
+        first: SHELL_WITH.format(script=kill.format(what="browser")).replace(APP, ""),
+        second: SHELL_WITH.format(script=kill.format(what="driver")).replace(APP, ""),
+        **{path: SHELL_WITH.format(script="") for path in rest},
+    }
+    site = fault_site(tmp_path / "site", pages, marker=marker)
+    try:
+        result = crawl(
+            tmp_path,
+            site,
+            [first, second, *rest],
+            RENDER="always",
+            RENDER_MAX_PAGES=1,
+            RENDER_BROWSER_ARGS=json.dumps([LOCAL_ONLY, marker]),
+        )
+        requested = site.requested()
+    finally:
+        site.close()
+    stats = result.stats
+    assert requested.count("/__kill__/browser") >= 1 and requested.count("/__kill__/driver") >= 1
+    failed = stats.get("newsspider/render/failures", 0)
+    assert stats.get("newsspider/pages/failed", 0) == failed
+    assert len(result.items) + failed == 6, stats
+    assert failed <= 2
+    assert stats["newsspider/render/playwright_starts"] == 2  # a new driver after the kill
+    assert stats.get("playwright/browser_count", 0) >= 2
+    assert stats.get("newsspider/render/restarts/driver", 0) == 1
+    assert "log_count/ERROR" not in stats
+
+
+def test_a_browser_over_its_memory_cap_is_restarted(tmp_path: Path, browser: str) -> None:
+    hog, rest = article_path(), [article_path() for _ in range(2)]
+    grow = (
+        "window.hog = []; const grow = () => { for (let i = 0; i < 4; i++)"
+        " window.hog.push(new Float64Array(1 << 20).fill(Math.random()));"
+        " if (window.hog.length < 400) setTimeout(grow, 50); }; grow();"
+        # A request that never gets an answer: the page never goes network-idle.
+        " fetch('/slow').then(() => fetch('/slow'));"
+    )
+    pages = {hog: SHELL_WITH.format(script=grow).replace("/_shell/app.js", "/never.js")}
+    pages.update({path: SHELL_WITH.format(script="") for path in rest})
+    site = fault_site(tmp_path / "site", pages, stall=("/slow",))
+    try:
+        result = crawl(
+            tmp_path,
+            site,
+            [hog, *rest],
+            RENDER="always",
+            RENDER_MAX_PAGES=1,
+            RENDER_TIMEOUT=20,
+            RENDER_MAX_MEMORY="1200M",
+        )
+    finally:
+        site.close()
+    stats = result.stats
+    assert stats.get("newsspider/render/restarts/memory", 0) >= 1, stats
+    assert stats["newsspider/pages/failed/render_memory"] == 1, stats
+    assert sorted(item["url"] for item in result.items) == sorted(site.url(p) for p in rest)
