@@ -28,7 +28,7 @@ from web_poet import HttpResponse
 
 from newsspider.crawl.config import ConfigError, RunConfig
 from newsspider.crawl.coverage import FIELDS
-from newsspider.crawl.fixtures import BODY_FILE, INFO_FILE
+from newsspider.crawl.fixtures import BODY_FILE, INFO_FILE, Fixture
 from newsspider.crawl.replay import FixtureParser, build_crawler
 from newsspider.crawl.responses import to_page_input
 from newsspider.crawl.status import EXIT_COVERAGE, EXIT_ERROR, EXIT_OK
@@ -80,7 +80,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def report(page_input: HttpResponse, fetched_at: datetime, parser: FixtureParser) -> tuple[str, int]:
+def report(
+    page_input: HttpResponse, fetched_at: datetime, parser: FixtureParser
+) -> tuple[str, int]:
     """The printed report of one page and its exit status (7 when a field is missing)."""
     url = str(page_input.url)
     lines = [f"url: {url}", f"status: {page_input.status}"]
@@ -103,9 +105,7 @@ def report(page_input: HttpResponse, fetched_at: datetime, parser: FixtureParser
         origin = provenance.get(name, "pipeline" if name in PIPELINE_FIELDS else "dom")
         lines.append(f"{name:<20} [{origin}] {_show(value)}")
     warnings = [f"no {name} found" for name, has in FIELDS.items() if not has(values)]
-    warnings += [
-        f"structured data and the page disagree on {name}" for name in page.disagreements
-    ]
+    warnings += [f"structured data and the page disagree on {name}" for name in page.disagreements]
     if dropped:
         warnings.append(f"a crawl would drop this article: {dropped}")
     lines += [f"warning: {warning}" for warning in warnings]
@@ -129,6 +129,12 @@ class Command(ScrapyCommand):
         parser.add_argument("--file", help="a saved page (HTML) instead of fetching")
         parser.add_argument("--url", help="the URL of the saved page (default: its fixture's)")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        if not opts.loglevel:  # the report is the output; the log only says what went wrong
+            self.settings.set("LOG_LEVEL", "WARNING", "cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         try:
@@ -136,8 +142,9 @@ class Command(ScrapyCommand):
         except ConfigError as error:
             raise UsageError(str(error), print_help=False) from None
         if opts.file:
-            page_input = self._saved(Path(opts.file), opts.url or (args[0] if args else None))
-            fetched_at = datetime.now(UTC)
+            page_input, fetched_at = self._saved(
+                Path(opts.file), opts.url or (args[0] if args else None)
+            )
         else:
             if len(args) != 1:
                 raise UsageError("give one URL, or --file PAGE")
@@ -152,18 +159,21 @@ class Command(ScrapyCommand):
         text, self.exitcode = report(page_input, fetched_at, parser)
         print(text)
 
-    def _saved(self, path: Path, url: str | None) -> HttpResponse:
+    def _saved(self, path: Path, url: str | None) -> tuple[HttpResponse, datetime]:
+        """A saved page; a fixture's body file brings its URL, headers and capture time."""
         if not path.is_file():
             raise UsageError(f"--file: {path} is not a file", print_help=False)
         headers: list[tuple[str, str]] = [("Content-Type", "text/html; charset=utf-8")]
-        info = path.parent.parent / INFO_FILE if path.name == Path(BODY_FILE).name else None
-        if info is not None and info.is_file():
-            saved = json.loads(info.read_text("utf-8"))
-            url = url or saved["url"]
-            headers = [tuple(pair) for pair in saved["headers"]]  # type: ignore[misc]
+        captured = datetime.now(UTC)
+        folder = path.parent.parent
+        if path.name == Path(BODY_FILE).name and (folder / INFO_FILE).is_file():
+            fixture = Fixture(folder)
+            url = url or fixture.url
+            headers = [(str(k), str(v)) for k, v in fixture.info["headers"]]
+            captured = fixture.captured_at
         if not url or page_kind(url) is None:
             raise UsageError("--url: give the page's Daily8 URL", print_help=False)
-        return HttpResponse(url, path.read_bytes(), status=200, headers=headers)
+        return HttpResponse(url, path.read_bytes(), status=200, headers=headers), captured
 
     def _fetch(self, url: str) -> tuple[HttpResponse, datetime] | None:
         assert self.crawler_process is not None
@@ -177,4 +187,3 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_ERROR
             return None
         return to_page_input(spider.response), datetime.now(UTC)
-

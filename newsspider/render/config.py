@@ -20,7 +20,6 @@ from newsspider.crawl.config import ConfigError, RunConfig
 from newsspider.render.policy import ResourceFilter, browser_policy_flags, guarded_flag
 from newsspider.site.urls import HostPolicy
 
-MODES = ("auto", "always", "never")
 #: Chromium flags for a headless browser in a (root) container, without background traffic.
 CHROMIUM_FLAGS = (
     "--no-sandbox",
