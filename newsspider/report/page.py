@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from html import escape
 
-from newsspider.report import charts
+from newsspider.report.charts import bar_chart, time_chart
 from newsspider.report.figures import (
     NO_LOCALE,
     NO_SOURCE,
@@ -72,7 +72,7 @@ def _duration(span: timedelta) -> str:
 def _counts_section(key: str, title: str, rows: list[tuple[str, int]], total: int) -> str:
     if not rows:
         return f'<section id="{key}"><h2>{title}</h2>{_none("no articles")}</section>'
-    chart = _chart(charts.bar_chart(rows, "articles"), f"{title} ({total} articles)")
+    chart = _chart(bar_chart(rows, "articles"), f"{title} ({total} articles)")
     table = _table(f"{key}-table", rows, total, ("", "articles", "share"))
     return f'<section id="{key}"><h2>{title}</h2>{chart}{table}</section>'
 
@@ -87,7 +87,7 @@ def _times_section(feeds: Feeds) -> str:
         width, bins = histogram(found)
         parts.append(
             _chart(
-                charts.time_chart(bins, width),
+                time_chart(bins, width),
                 "Bars: articles by published_at. Whiskers: from the articles whose whole window "
                 "(published_earliest..published_latest) lies in the bin to those whose window "
                 "touches it.",
@@ -116,7 +116,7 @@ def _coverage_section(feeds: Feeds) -> str:
     rows = coverage(feeds.articles)
     percent = [(label, round(100 * n / total, 1)) for label, n in rows]
     chart = _chart(
-        charts.bar_chart(percent, "% of articles", limit=110), "share of articles with each field"
+        bar_chart(percent, "% of articles", limit=110), "share of articles with each field"
     )
     table = _table("coverage-table", rows, total, ("field", "articles", "share"))
     return f'<section id="coverage">{title}{chart}{table}</section>'
@@ -135,7 +135,7 @@ def _stats_sections(stats: Mapping[str, float] | None) -> str:
         )
     drops = with_prefix(stats, "newsspider/dropped/")
     drop_html = (
-        _chart(charts.bar_chart(drops, "items dropped"), "dropped items by reason")
+        _chart(bar_chart(drops, "items dropped"), "dropped items by reason")
         + _table("drops-table", drops, None, ("reason", "dropped"))
         if drops
         else _none("nothing was dropped")
@@ -158,7 +158,7 @@ def _stats_sections(stats: Mapping[str, float] | None) -> str:
     failed = int(stats.get("newsspider/pages/failed", 0))
     failure_html = f'<p id="failed-total">pages failed: {failed} of {fetched + failed}</p>'
     if hosts:
-        failure_html += _chart(charts.bar_chart(hosts, "pages failed"), "failed pages per host")
+        failure_html += _chart(bar_chart(hosts, "pages failed"), "failed pages per host")
         failure_html += _table("failures-host-table", hosts, None, ("host", "failed"))
     elif failed:
         failure_html += _none("these stats count no failures per host (an older crawl)")
