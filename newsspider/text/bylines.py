@@ -19,9 +19,13 @@ from enum import StrEnum
 
 from newsspider.text.agencies import GLUED_TOKENS, PHOTO_ONLY, agencies_in, canonical_agency
 from newsspider.text.byline_grammar import (
+    ARABIC_GENERIC_WIRES,
     ASSIST_RE,
+    AUTHOR_MARKERS,
     ROLE_MARKERS,
     ROLE_RE,
+    arabic_byline,
+    arabic_source_line,
     bare_byline,
     employer,
     first_published,
@@ -73,13 +77,11 @@ class Byline:
 
 
 _ROLE_OF_MARKER = {marker: Role(role) for marker, role in ROLE_MARKERS.items()}
-# Markers whose persons are the article's authors (no role).
-_AUTHOR_MARKERS = frozenset(
-    {"by", "compiled", "written", "words", "text", "story", "report", "interview"}
-)
 _CLAUSE_RE = re.compile(
     r"^(?:(?P<role>" + ROLE_RE + r")(?:\s+by)?"
-    r"|(?P<marker>compiled|written|words|text|story|report|interview|photos?|photography|pictures|graphics|"
+    r"|(?P<marker>"
+    + "|".join(sorted(AUTHOR_MARKERS - {"by"}))
+    + r"|photos?|photography|pictures|graphics|"
     r"video|illustrations?|fact[- ]checking|produced|research|translat(?:ed|ion))\s+by"
     r"|(?P<by>by))\s*:?\s+(?P<names>\S.*)$",
     re.IGNORECASE,
@@ -98,7 +100,7 @@ _WITH_RE = re.compile(
     r"(?P<who>[^()]{2,60}?)\.?$",
     re.IGNORECASE,
 )
-_GENERIC_WIRES = frozenset(
+_GENERIC_WIRES = ARABIC_GENERIC_WIRES | frozenset(
     {
         "newswires",
         "wires",
@@ -118,7 +120,7 @@ _GLUED_RE = re.compile(
 )
 _GLUED_SPLIT_RE = re.compile(r"\s*[,/&]\s*")
 _TAIL_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{2,400})\)\s*\.?\s*$")
-_AR_DASH_RE = re.compile(r"\s*[-–—]\s*(?P<ag>[\u0600-\u06ff][\u0600-\u06ff .]{0,20}?)\s*\.?\s*$")
+_AR_DASH_RE = re.compile(r"\s*[-–—]\s*(?P<ag>[\u0600-\u06ff][\u0600-\u06ff .]{0,40}?)\s*\.?\s*$")
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z.'’/ -]{1,40}?(?:,\s*[^()]{1,30}?)?\s*\((?P<ag>[^()]{1,30})\)\s*[-–—:]"
 )
@@ -127,7 +129,7 @@ _AR_DATELINE_RE = re.compile(
     r"(?P<ag>[\u0600-\u06ff][\u0600-\u06ff ]{0,20}?)\)?\s*[-–—:]"
 )
 _LEAD_MARKER_RE = re.compile(
-    r"^(?:(?:Compiled|Reporting|Written|Story|Report|Text|Words|COMPILED|REPORTING|WRITTEN)"
+    r"^(?:(?:Compiled|Reporting|Written|Story|Report|Text|Words|Article|COMPILED|REPORTING|WRITTEN)"
     r"\s+(?:by|BY)|By|BY)\s+"
 )
 _SENTENCE_END = ".!?\"'’”)]"
@@ -202,7 +204,7 @@ def _parse_clauses(line: str) -> Names | None:
             marker = ws(marker)
             role = _ROLE_OF_MARKER.get(marker)
             listed = m.group("names")
-            keep = role is not None or marker in _AUTHOR_MARKERS
+            keep = role is not None or marker in AUTHOR_MARKERS
         else:
             a = _ASSIST_RE.match(clause)
             if a is None:
@@ -295,7 +297,7 @@ def _glued_ending(line: str) -> Found | None:
                 names = _parse_clauses(inner)
                 if names is not None:
                     return Found(names.byline(), FoundKind.GLUED_WIRE_TAIL, (m.start(), len(line)))
-            wires = _with_wires(inner)
+            wires = [] if inner in ARABIC_GENERIC_WIRES else _with_wires(inner)
             if wires is not None and (after_sentence or arabic):
                 return Found(Byline(agencies=wires), FoundKind.WITH_WIRES, (m.start(), len(line)))
             agencies = _signoff_agencies(inner)
@@ -311,6 +313,8 @@ def _glued_ending(line: str) -> Found | None:
                 return Found(
                     Byline(agencies=[agency]), FoundKind.GLUED_SIGN_OFF, (a.start(), len(line))
                 )
+            if a.group("ag").strip(" .") in ARABIC_GENERIC_WIRES:
+                return Found(Byline(), FoundKind.WITH_WIRES, (a.start(), len(line)))
         return None
     tail_token = line.rsplit(" ", 1)[-1].rstrip(".")
     if tail_token not in GLUED_TOKENS:
@@ -345,9 +349,14 @@ def scan_line(line: str) -> Found | None:
         agencies = _signoff_agencies(line)
         if agencies:
             return Found(Byline(agencies=agencies), FoundKind.SIGN_OFF, whole)
-        wires = _with_wires(line.strip("()"))
+        bare = line.strip("()-–—. ")
+        wires = [] if bare in ARABIC_GENERIC_WIRES else _with_wires(line.strip("()"))
         if wires is not None:
             return Found(Byline(agencies=wires), FoundKind.WITH_WIRES, whole)
+        if is_arabic(line[0]):
+            found = _arabic_forms(line)
+            if found is not None:
+                return found
     body = line.lstrip("(-–— ")
     if body[:1].isupper():
         head = body[:30].casefold()
@@ -368,6 +377,17 @@ def scan_line(line: str) -> Found | None:
         return found
     if "(" in line[:80] or ARABIC_RE.search(line, 0, 40):
         return _dateline(line)
+    return None
+
+
+def _arabic_forms(line: str) -> Found | None:
+    """`بقلم: محمد علي`, `كتب - أحمد حسن`; Al Jazeera's `المصدر : الجزيرة + وكالات`."""
+    persons = arabic_byline(line)
+    if persons is not None:
+        return Found(Byline(authors=persons), FoundKind.BY_LINE, (0, len(line)))
+    agencies = arabic_source_line(line)
+    if agencies is not None:
+        return Found(Byline(agencies=agencies), FoundKind.SIGN_OFF, (0, len(line)))
     return None
 
 

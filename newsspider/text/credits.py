@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass, field
 
 from newsspider.text.agencies import agencies_in
-from newsspider.text.names import dedupe, display_name, is_person, org_shaped, orgish, ws
+from newsspider.text.names import (
+    ARABIC_RE,
+    dedupe,
+    display_name,
+    is_person,
+    org_shaped,
+    orgish,
+    ws,
+)
 
 __all__ = ["Credit", "parse_credit"]
 
@@ -28,7 +36,7 @@ _MAX_CREDIT = 120  # characters; longer tails are prose
 _FILE_PREFIX_RE = re.compile(r"^FILE\s+PHOTO\s*[:\-–—]\s*|^File\s+photo\s*:\s*")
 _FILE_SUFFIX_RE = re.compile(r"\s*\(?\bFile (?:photo|picture|image|pic)\)?\.?$", re.IGNORECASE)
 _CREDIT_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s(]))(?:\|\s*)?(?:PHOTOS?|Photos?|IMAGES?|Images?|Picture|PICTURE|Pic|PIC|"
+    r"(?:^|(?<=[\s(]))(?:\|\s*)?(?:Mandatory\s+Credit|MANDATORY\s+CREDIT|PHOTOS?|Photos?|IMAGES?|Images?|Picture|PICTURE|Pic|PIC|"
     r"Credit|CREDIT|Photograph|Video|VIDEO|Foto)\s*(?::|/(?=\s))\s*"
 )
 _AGENCY_PHOTO_RE = re.compile(r"(?:^|(?<=[\s(]))(?P<ag>[A-Z][A-Za-z-]{1,20})\s+$")
@@ -58,6 +66,25 @@ _CREDIT_FLAGS = {
 }
 
 
+# "Getty Images for Mercedes-Benz Fashion Week": the agency took the photo for a client.
+_FOR_CLIENT_RE = re.compile(r"\s+for\s+[A-Z0-9].*$")
+# "Jake Roth-USA TODAY Sports", "Kirby Lee-Imagn Images": photographer and outlet joined by a
+# hyphen (USA TODAY Network style); the outlet part starts with a capitalised word.
+_PERSON_ORG_RE = re.compile(r"^(?P<who>[^-]+?)\s*-\s*(?P<org>[A-Z][\w&.' -]+)$")
+# Yahoo's "(File/Getty Images - image credit)": a label the syndicator adds to the credit.
+_CREDIT_NOTE_RE = re.compile(r"\s+[-–—]\s+image\s+credit$", re.IGNORECASE)
+# An Arabic caption's credit: its closing parentheses, 1-4 Arabic words ("(الشرق الأوسط)",
+# "(رويترز)", "(مواقع التواصل-أرشيف)"). "أرشيف" marks a file photo.
+_AR_CREDIT_RE = re.compile(
+    r"\s*\((?P<inner>[\u0600-\u06ff][\u0600-\u06ff .]{0,40}?)"
+    r"(?:\s*[-–—]\s*(?P<file>أرشيف|ارشيف))?\)\s*\.?$"
+)
+# Arabic words that make a parenthesised ending a remark, not a credit.
+_AR_NOT_CREDIT_WORDS = """في من على إلى الى عن مع أن إن ان لا لم ما هذا هذه الذي التي قال قالت
+يوم عام غربي شرقي شمالي جنوبي وسط"""
+_AR_NOT_CREDIT = frozenset(_AR_NOT_CREDIT_WORDS.split())
+
+
 class _CreditParts:
     __slots__ = ("agencies", "file_photo", "handout", "known", "photographer", "pool", "via")
 
@@ -85,7 +112,7 @@ def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
         elif flag == "handout":
             parts.handout = True
         return True
-    found = agencies_in(seg)
+    found = agencies_in(seg) or agencies_in(_FOR_CLIENT_RE.sub("", seg))
     if found:
         parts.known = True
         parts.agencies.extend(found)
@@ -94,6 +121,14 @@ def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
         if parts.photographer is None:
             parts.photographer = display_name(seg)
         return True
+    joined = None if org_only else _PERSON_ORG_RE.match(seg)
+    if joined is not None and parts.photographer is None:
+        who, org = joined.group("who"), joined.group("org").strip()
+        if is_person(who) and not orgish(who) and org_shaped(org) and orgish(org):
+            parts.photographer = display_name(who)
+            parts.agencies.append(org)
+            parts.known = True
+            return True
     if org_shaped(seg) and (org_only or orgish(seg)):
         parts.agencies.append(seg)
         return True
@@ -136,14 +171,34 @@ def _credit_body(text: str) -> _CreditParts | None:
     for seg in segs:
         if not _credit_segment(seg, parts, org_only):
             return None
+    if "/" in left and parts.photographer is not None and parts.agencies:
+        # "Phando Jikelo/RSA Parliament": a person and an organisation joined by a slash
+        parts.known = True
     return parts
+
+
+def _arabic_credit(text: str) -> tuple[str, _CreditParts] | None:
+    """The parenthesised credit closing an Arabic caption: "... (الشرق الأوسط)"."""
+    m = _AR_CREDIT_RE.search(text)
+    if m is None:
+        return None
+    inner = m.group("inner").strip(" .")
+    words = inner.split()
+    if not 1 <= len(words) <= 4 or any(w in _AR_NOT_CREDIT for w in words):
+        return None
+    parts = _CreditParts()
+    parts.agencies = agencies_in(inner) or [inner]
+    parts.file_photo = m.group("file") is not None
+    return text[: m.start()], parts
 
 
 def _find_credit(text: str) -> tuple[str, _CreditParts] | None:
     """Split a caption into (text before the credit, credit), trying the credit forms."""
+    if text.endswith(")") and ARABIC_RE.search(text, max(0, len(text) - 8)):
+        return _arabic_credit(text)
     m = _CREDIT_PAREN_RE.search(text)
     if m is not None:
-        inner = m.group("inner")
+        inner = _CREDIT_NOTE_RE.sub("", m.group("inner"))
         labelled = _PAREN_LABEL_RE.match(inner)
         parts = _credit_body(inner[labelled.end() :] if labelled else inner)
         if parts is not None and (labelled or parts.known):
