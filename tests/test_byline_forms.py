@@ -246,3 +246,60 @@ def test_article_by(marker: str) -> None:
 def test_all_caps_surname_in_a_mixed_case_name(raw: str, shown: str) -> None:
     assert display_name(raw) == shown
     assert parse_credit(f"A crowd gathers. ({raw}/AFP)").photographer == shown
+
+
+CAPTION = "Protesters gather outside parliament on Tuesday, May 6, 2025."
+LABELS = ["Photo by {c}", "(Photo by {c})", "Photographer: {c}", "Image source, {c}", "Credit:{c}"]
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_credit_labels(label: str) -> None:
+    for person, org, expected in [
+        ("Matt McClain", "The Washington Post", "The Washington Post"),
+        ("Simon Dawson", "Bloomberg", "Bloomberg"),
+        ("Ben Birchall", "PA Media", "PA"),
+        ("Jane Barlow", "REUTERS", "Reuters"),
+    ]:
+        for glue in (" ", ""):
+            text = CAPTION + glue + label.format(c=f"{person}/{org}")
+            credit = parse_credit(text)
+            assert credit.photographer == person and credit.agencies == [expected], text
+            assert credit.caption == CAPTION
+
+
+@pytest.mark.parametrize("outlet", ["The Washington Post", "The New York Times", "Bloomberg News"])
+def test_photographer_for_an_outlet(outlet: str) -> None:
+    for person in PERSONS:
+        credit = parse_credit(f"{CAPTION} (Photo by {person} for {outlet})")
+        assert credit.photographer == person
+        assert credit.agencies == [canonical_agency(outlet) or outlet]
+        lower = outlet.replace("The ", "the ")
+        freelance = parse_credit(f"{CAPTION} (Photo by {person}/For {lower})")
+        assert freelance.photographer == person
+        assert freelance.agencies == [canonical_agency(outlet) or outlet]
+
+
+def test_arabic_photo_label() -> None:
+    for alias, name in AR_ALIASES:
+        assert parse_credit(f"تصوير : {alias}").agencies == [name], alias
+
+
+@pytest.mark.parametrize("place", ["Nekemte, Ethiopia", "Lagos, Nigeria", "Kampala", "Cape Town"])
+@pytest.mark.parametrize(
+    ("written", "agency"), [("AFP", "AFP"), ("Reuters", "Reuters"), ("Xinhua", "Xinhua")]
+)
+def test_bar_datelines(place: str, written: str, agency: str) -> None:
+    line = f"{place} | {written} | Residents scrambled for hygiene products on Friday."
+    found = scan_line(line)
+    assert found is not None and found.kind is FoundKind.DATELINE and found.cut is None
+    assert found.byline.agencies == [agency]
+    assert parse_byline(f"{place} | Sports | Residents scrambled on Friday.") == Byline()
+
+
+def test_arabic_byline_slot_between_bars() -> None:
+    for alias, name in AR_ALIASES[:12]:
+        line = f"السبت 25-07-2015 18:20 | كتب: {alias} |"
+        assert parse_byline(line).agencies == [name], alias
+    for name in AR_NAMES[:10]:
+        assert parse_byline(f"الأحد 12-03-2024 | كتب: {name} |").authors == [name]
+    assert parse_byline("الأحد 12-03-2024 | رياضة | محلي") == Byline()

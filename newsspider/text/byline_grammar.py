@@ -190,17 +190,21 @@ def _arabic_names(text: str) -> list[str] | None:
     return None
 
 
-def arabic_byline(line: str) -> list[str] | None:
-    """Authors of "بقلم: محمد علي", "كتب - أحمد حسن", "كتبت: سارة محمود - القاهرة"."""
+def arabic_byline(line: str) -> Affiliated | None:
+    """Authors of "بقلم: محمد علي", "كتب - أحمد حسن", "كتبت: سارة محمود - القاهرة"; the
+    agency of "كتب: رويترز"."""
     m = _AR_BYLINE_RE.match(line)
     if m is None:
         return None
-    names = m.group("names")
+    names = m.group("names").strip()
+    agency = canonical_agency(names)
+    if agency is not None:
+        return Affiliated([], [agency])
     found = _arabic_names(names)
     if found is None:
         place = _AR_PLACE_RE.match(names)
         found = _arabic_names(place.group("names")) if place is not None else None
-    return found
+    return Affiliated(found, []) if found is not None else None
 
 
 _AR_SOURCE_RE = re.compile(

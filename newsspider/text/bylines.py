@@ -123,6 +123,8 @@ _TAIL_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{2,400})\)\s*\.?\s*$")
 _AR_DASH_RE = re.compile(r"\s*[-–—]\s*(?P<ag>[\u0600-\u06ff][\u0600-\u06ff .]{0,40}?)\s*\.?\s*$")
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z.'’/ -]{1,40}?(?:,\s*[^()]{1,30}?)?\s*\((?P<ag>[^()]{1,30})\)\s*[-–—:]"
+    # "Nekemte, Ethiopia | AFP | ...": the place, then the agency between bars
+    r"|^[A-Z][\w.'’ -]{1,40}(?:,\s*[\w.'’ -]{1,30})?\s+\|\s*(?P<bar>[^|]{1,30}?)\s*\|\s"
 )
 _AR_DATELINE_RE = re.compile(
     r"^[\u0600-\u06ff]{2,20}(?:\s[\u0600-\u06ff]{2,20}){0,2}\s*[-–—]\s*\(?"
@@ -334,7 +336,7 @@ def _dateline(line: str) -> Found | None:
     m = _DATELINE_RE.match(line) or _AR_DATELINE_RE.match(line)
     if m is None:
         return None
-    agency = canonical_agency(m.group("ag"))
+    agency = canonical_agency(m.group("ag") or m.group("bar"))
     if agency is None:
         return None
     return Found(Byline(agencies=[agency]), FoundKind.DATELINE, None)
@@ -375,16 +377,30 @@ def scan_line(line: str) -> Found | None:
     found = _glued_ending(line) or _grammar_forms(line)
     if found is not None:
         return found
-    if "(" in line[:80] or ARABIC_RE.search(line, 0, 40):
-        return _dateline(line)
+    if "(" in line[:80] or "|" in line[:60] or ARABIC_RE.search(line, 0, 40):
+        return _dateline(line) or _arabic_byline_slot(line)
+    return None
+
+
+def _arabic_byline_slot(line: str) -> Found | None:
+    """Al-Masry Al-Youm's byline slot between bars: "السبت 25-07-2015 | كتب: رويترز |"."""
+    if "|" not in line or not ARABIC_RE.search(line):
+        return None
+    for part in line.split("|"):
+        part = part.strip()
+        if part and is_arabic(part[0]) and len(part) <= 80:
+            found = _arabic_forms(part)
+            if found is not None and (found.byline.authors or found.byline.agencies):
+                return Found(found.byline, FoundKind.BY_LINE, None)
     return None
 
 
 def _arabic_forms(line: str) -> Found | None:
     """`بقلم: محمد علي`, `كتب - أحمد حسن`; Al Jazeera's `المصدر : الجزيرة + وكالات`."""
-    persons = arabic_byline(line)
-    if persons is not None:
-        return Found(Byline(authors=persons), FoundKind.BY_LINE, (0, len(line)))
+    signed = arabic_byline(line)
+    if signed is not None:
+        byline = Byline(authors=signed.persons, agencies=signed.agencies)
+        return Found(byline, FoundKind.BY_LINE, (0, len(line)))
     agencies = arabic_source_line(line)
     if agencies is not None:
         return Found(Byline(agencies=agencies), FoundKind.SIGN_OFF, (0, len(line)))

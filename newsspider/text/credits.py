@@ -35,9 +35,13 @@ class Credit:
 _MAX_CREDIT = 120  # characters; longer tails are prose
 _FILE_PREFIX_RE = re.compile(r"^FILE\s+PHOTO\s*[:\-–—]\s*|^File\s+photo\s*:\s*")
 _FILE_SUFFIX_RE = re.compile(r"\s*\(?\bFile (?:photo|picture|image|pic)\)?\.?$", re.IGNORECASE)
+# A label before a credit: "PHOTO:", "Photo / ", "Credit:", "Photographer:", BBC's "Image
+# source, ", Arabic "تصوير :". It may be glued to the caption's last word or number
+# ("... cent.Credit:Nick Moir", "... 2022Image source, ...").
 _CREDIT_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s(]))(?:\|\s*)?(?:Mandatory\s+Credit|MANDATORY\s+CREDIT|PHOTOS?|Photos?|IMAGES?|Images?|Picture|PICTURE|Pic|PIC|"
-    r"Credit|CREDIT|Photograph|Video|VIDEO|Foto)\s*(?::|/(?=\s))\s*"
+    r"(?:^|(?<=[\s(.\d]))(?:\|\s*)?(?:(?:Mandatory\s+Credit|MANDATORY\s+CREDIT|PHOTOS?|Photos?|"
+    r"IMAGES?|Images?|Picture|PICTURE|Pic|PIC|Credit|CREDIT|Photographer|Photograph|Video|VIDEO|"
+    r"Foto|تصوير)\s*(?::|/(?=\s))|Image\s+source,|(?:Photos?|Photograph|Picture)\s+by)\s*"
 )
 _AGENCY_PHOTO_RE = re.compile(r"(?:^|(?<=[\s(]))(?P<ag>[A-Z][A-Za-z-]{1,20})\s+$")
 _CREDIT_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{1,100})\)\s*\.?$")
@@ -46,8 +50,13 @@ _DASH_PHOTO_RE = re.compile(
     re.IGNORECASE,
 )
 _PAREN_LABEL_RE = re.compile(
-    r"^(?:photos?|images?|picture|pic|credit|video)\s*[:/]\s*", re.IGNORECASE
+    r"^(?:(?:photos?|images?|picture|pic|credit|video)\s*[:/]|(?:photos?|photograph|picture)\s+by)\s*",
+    re.IGNORECASE,
 )
+# "Calla Kessler for The Washington Post": a photographer and the outlet they shot for.
+_PERSON_FOR_RE = re.compile(r"^(?P<who>.+?)\s+for\s+(?P<org>[A-Z].*)$")
+# "For the Washington Post": a freelancer's credit names the outlet after "for".
+_FOR_ORG_RE = re.compile(r"^[Ff]or\s+(?P<org>(?:[Tt]he\s+)?[A-Z].*)$")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?\"'’”])\s+(?=\S)")
 _VIA_RE = re.compile(r"\s+via\s+", re.IGNORECASE)
 _CREDIT_SPLIT_RE = re.compile(r"\s*/\s*|\s*,\s*|\s*;\s*")
@@ -121,6 +130,21 @@ def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
         if parts.photographer is None:
             parts.photographer = display_name(seg)
         return True
+    for_org = _FOR_ORG_RE.match(seg)
+    if for_org is not None:
+        org = for_org.group("org")
+        org = "The " + org[4:] if org.startswith("the ") else org
+        if org_shaped(org):
+            parts.agencies.extend(agencies_in(org) or [org])
+            return True
+    shot_for = None if org_only else _PERSON_FOR_RE.match(seg)
+    if shot_for is not None and parts.photographer is None:
+        who, org = shot_for.group("who"), shot_for.group("org")
+        if is_person(who) and not orgish(who) and org_shaped(org):
+            parts.photographer = display_name(who)
+            parts.agencies.extend(agencies_in(org) or [org])
+            parts.known = True
+            return True
     joined = None if org_only else _PERSON_ORG_RE.match(seg)
     if joined is not None and parts.photographer is None:
         who, org = joined.group("who"), joined.group("org").strip()

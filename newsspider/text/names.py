@@ -92,6 +92,8 @@ _NON_NAME = _words(
     newswires street road avenue harbour harbor bridge river city square station airport
     university government ministry council court party police army"""
 )
+# Words of _NON_NAME that are also surnames: a name's later word ("Rodi Said", "Edward Said").
+_NAME_TOO = frozenset({"said"})
 # Words that make a byline segment an affiliation or a job title rather than a person.
 _AFFILIATION_WORDS = _words(
     """editor editors correspondent correspondents reporter reporters writer writers columnist
@@ -125,7 +127,9 @@ def _is_name_token(tok: str, first: bool, last: bool) -> bool:
         if tok in _PARTICLES:
             return not first and not last
         return bool(_PREFIXED_RE.match(tok) or _APOS_PREFIX_RE.match(tok))
-    if not tok[0].isupper() or low.strip(".") in _NON_NAME:
+    if not tok[0].isupper():
+        return False
+    if low.strip(".") in _NON_NAME and not (low in _NAME_TOO and not first):
         return False
     if tok.endswith((".", "-")) and len(tok) > 3:
         return False
