@@ -175,7 +175,7 @@ _AR_SEP = r"\s*[:：\-–—]\s*"
 _AR_BYLINE_RE = re.compile(
     r"^(?:(?:" + _alt([str(m) for m in _AR["byline_markers"]]) + r")(?:" + _AR_SEP + r"|\s+)"
     r"|(?:" + _alt([str(m) for m in _AR["byline_markers_sep"]]) + r")" + _AR_SEP + r")"
-    r"(?P<names>[\u0600-\u06ff][\u0600-\u06ff ،,\-–—]{2,100}?)\s*\.?$"
+    r"(?P<names>[\u0600-\u06ff][\u0600-\u06ff ،,.\-–—]{0,100}?)\s*\.?$"
 )
 _AR_NAMES_SPLIT_RE = re.compile(r"\s*[،,]\s*|\s+و(?=\S)")
 _AR_PLACE_RE = re.compile(r"^(?P<names>.+?)\s+[-–—]\s+(?P<place>\S+(?:\s\S+)?)$")
