@@ -27,6 +27,7 @@ __all__ = [
     "Affiliated",
     "arabic_byline",
     "arabic_source_line",
+    "arabic_tail",
     "bare_byline",
     "employer",
     "first_published",
@@ -231,3 +232,23 @@ def arabic_source_line(line: str) -> list[str] | None:
         elif not _AR_PUBLISHER_RE.match(part):
             return None
     return agencies
+
+
+_AR_ROLES: dict[str, str] = {str(k): str(v) for k, v in _AR["roles"].items()}
+_AR_ROLE_RE = re.compile(r"^(?P<marker>" + _alt(list(_AR_ROLES)) + r")\s*:?\s+(?P<names>.+)$")
+_AR_DROP_RE = re.compile(r"\s+(?:" + _alt([str(d) for d in _AR["tail"]["drop_suffixes"]]) + r")$")
+
+
+def arabic_tail(inner: str) -> dict[str, list[str]] | None:
+    """Roles of Reuters' Arabic tail "إعداد محمد فرج للنشرة العربية - تحرير محمد اليماني"
+    (role value -> persons); None unless every clause is a role and its names."""
+    roles: dict[str, list[str]] = {}
+    for clause in re.split(r"\s+[-–—]\s+", inner.strip()):
+        m = _AR_ROLE_RE.match(clause)
+        if m is None:
+            return None
+        names = _arabic_names(_AR_DROP_RE.sub("", m.group("names").strip(" .")))
+        if names is None:
+            return None
+        roles.setdefault(_AR_ROLES[m.group("marker")], []).extend(names)
+    return roles or None

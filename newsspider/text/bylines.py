@@ -26,6 +26,7 @@ from newsspider.text.byline_grammar import (
     ROLE_RE,
     arabic_byline,
     arabic_source_line,
+    arabic_tail,
     bare_byline,
     employer,
     first_published,
@@ -119,7 +120,9 @@ _GLUED_RE = re.compile(
     r"(?<=[.!?\"'’”)\]])\s+(?P<so>[A-Za-z][\w.-]*(?:\s*[,/&]\s*[A-Za-z][\w.-]*){0,3})\s*$"
 )
 _GLUED_SPLIT_RE = re.compile(r"\s*[,/&]\s*")
-_TAIL_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{2,400})\)\s*\.?\s*$")
+_TAIL_PAREN_RE = re.compile(
+    r"\s*(?:\((?P<inner>[^()]{2,400})\)|\[(?P<sq>[^\[\]]{2,60})\])\s*\.?\s*$"
+)
 _AR_DASH_RE = re.compile(r"\s*[-–—]\s*(?P<ag>[\u0600-\u06ff][\u0600-\u06ff .]{0,40}?)\s*\.?\s*$")
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z.'’/ -]{1,40}?(?:,\s*[^()]{1,30}?)?\s*\((?P<ag>[^()]{1,30})\)\s*[-–—:]"
@@ -129,6 +132,9 @@ _DATELINE_RE = re.compile(
 _AR_DATELINE_RE = re.compile(
     r"^[\u0600-\u06ff]{2,20}(?:\s[\u0600-\u06ff]{2,20}){0,2}\s*[-–—]\s*\(?"
     r"(?P<ag>[\u0600-\u06ff][\u0600-\u06ff ]{0,20}?)\)?\s*[-–—:]"
+    # Reuters Arabic: "باريس (رويترز) -", "9 يونيو (رويترز) -"
+    r"|^(?:[\d٠-٩]{1,2}\s)?[\u0600-\u06ff]{2,20}(?:\s[\u0600-\u06ff]{2,20}){0,2}\s*"
+    r"\((?P<ag2>[\u0600-\u06ff][\u0600-\u06ff .]{0,20}?)\)\s*[-–—:]"
 )
 _LEAD_MARKER_RE = re.compile(
     r"^(?:(?:Compiled|Reporting|Written|Story|Report|Text|Words|Article|COMPILED|REPORTING|WRITTEN)"
@@ -284,14 +290,14 @@ def _glued_by_line(line: str) -> tuple[Byline, int] | None:
 def _glued_ending(line: str) -> Found | None:
     """A sign-off, `(with ...)` or Reuters tail run onto the end of a paragraph."""
     last = line[-1]
-    if last in ").":
-        # _TAIL_PAREN_RE ends in `\)\s*\.?\s*$`: search only a line that ends that way.
+    if last in ").]":
+        # _TAIL_PAREN_RE ends in `[)\]]\s*\.?\s*$`: search only a line that ends that way.
         end = line.rstrip()
         if end.endswith("."):
             end = end[:-1].rstrip()
-        m = _TAIL_PAREN_RE.search(line) if end.endswith(")") else None
+        m = _TAIL_PAREN_RE.search(line) if end.endswith((")", "]")) else None
         if m is not None:
-            inner = m.group("inner").strip()
+            inner = (m.group("inner") or m.group("sq")).strip()
             before = line[: m.start()].rstrip()
             after_sentence = not before or before[-1] in _SENTENCE_END
             arabic = ARABIC_RE.search(inner) is not None
@@ -299,6 +305,8 @@ def _glued_ending(line: str) -> Found | None:
                 names = _parse_clauses(inner)
                 if names is not None:
                     return Found(names.byline(), FoundKind.GLUED_WIRE_TAIL, (m.start(), len(line)))
+            if arabic and (tail := _arabic_tail_names(inner)) is not None:
+                return Found(tail.byline(), FoundKind.GLUED_WIRE_TAIL, (m.start(), len(line)))
             wires = [] if inner in ARABIC_GENERIC_WIRES else _with_wires(inner)
             if wires is not None and (after_sentence or arabic):
                 return Found(Byline(agencies=wires), FoundKind.WITH_WIRES, (m.start(), len(line)))
@@ -336,7 +344,8 @@ def _dateline(line: str) -> Found | None:
     m = _DATELINE_RE.match(line) or _AR_DATELINE_RE.match(line)
     if m is None:
         return None
-    agency = canonical_agency(m.group("ag") or m.group("bar"))
+    groups = m.groupdict()
+    agency = canonical_agency(groups.get("ag") or groups.get("bar") or groups.get("ag2") or "")
     if agency is None:
         return None
     return Found(Byline(agencies=[agency]), FoundKind.DATELINE, None)
@@ -380,6 +389,20 @@ def scan_line(line: str) -> Found | None:
     if "(" in line[:80] or "|" in line[:60] or ARABIC_RE.search(line, 0, 40):
         return _dateline(line) or _arabic_byline_slot(line)
     return None
+
+
+def _arabic_tail_names(inner: str) -> Names | None:
+    """The persons and roles of Reuters' Arabic tail, as for an English one."""
+    roles = arabic_tail(inner)
+    if roles is None:
+        return None
+    names = Names()
+    for role_value, persons in roles.items():
+        role = Role(role_value)
+        names.roles.setdefault(role, []).extend(persons)
+        if role in (Role.REPORTING, Role.WRITING):
+            names.authors.extend(persons)
+    return names
 
 
 def _arabic_byline_slot(line: str) -> Found | None:

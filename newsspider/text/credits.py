@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newsspider.text.agencies import agencies_in
+from newsspider.text.agencies import agencies_in, canonical_agency
 from newsspider.text.names import (
     ARABIC_RE,
     dedupe,
@@ -41,7 +41,7 @@ _FILE_SUFFIX_RE = re.compile(r"\s*\(?\bFile (?:photo|picture|image|pic)\)?\.?$",
 _CREDIT_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s(.\d]))(?:\|\s*)?(?:(?:Mandatory\s+Credit|MANDATORY\s+CREDIT|PHOTOS?|Photos?|"
     r"IMAGES?|Images?|Picture|PICTURE|Pic|PIC|Credit|CREDIT|Photographer|Photograph|Video|VIDEO|"
-    r"Foto|تصوير)\s*(?::|/(?=\s))|Image\s+source,|(?:Photos?|Photograph|Picture)\s+by)\s*"
+    r"Foto|Graphic|GRAPHIC|تصوير)\s*(?::|/(?=\s))|Image\s+source,|(?:Photos?|Photograph|Picture)\s+by|©)\s*"
 )
 _AGENCY_PHOTO_RE = re.compile(r"(?:^|(?<=[\s(]))(?P<ag>[A-Z][A-Za-z-]{1,20})\s+$")
 _CREDIT_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{1,100})\)\s*\.?$")
@@ -140,15 +140,14 @@ def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
     shot_for = None if org_only else _PERSON_FOR_RE.match(seg)
     if shot_for is not None and parts.photographer is None:
         who, org = shot_for.group("who"), shot_for.group("org")
-        if is_person(who) and not orgish(who) and org_shaped(org):
+        if is_person(who) and not orgish(who) and org_shaped(org) and orgish(org):
             parts.photographer = display_name(who)
             parts.agencies.extend(agencies_in(org) or [org])
-            parts.known = True
             return True
     joined = None if org_only else _PERSON_ORG_RE.match(seg)
     if joined is not None and parts.photographer is None:
         who, org = joined.group("who"), joined.group("org").strip()
-        if is_person(who) and not orgish(who) and org_shaped(org) and orgish(org):
+        if is_person(who) and not orgish(who) and " " in org and org_shaped(org) and orgish(org):
             parts.photographer = display_name(who)
             parts.agencies.append(org)
             parts.known = True
@@ -259,6 +258,26 @@ def _find_credit(text: str) -> tuple[str, _CreditParts] | None:
     return None
 
 
+# AP's member-state code after a credit: "(Andree Kehn/Sun Journal via AP) =ME".
+_AP_STATE_CODE_RE = re.compile(r"(?<=\))\s+=[A-Z]{2,3}$")
+_ACRONYM_END_RE = re.compile(r"(?P<words>(?:[A-Z][\w&-]*\s+){1,5})\((?P<acr>[A-Z]{2,8})\)\.?$")
+
+
+def _expand_acronym_alias(text: str) -> str:
+    """ "... Oupa Mokoena/African News Agency (ANA)": an agency written with its acronym in
+    parentheses is one name, not a name and a parenthesised credit."""
+    m = _ACRONYM_END_RE.search(text)
+    if m is None:
+        return text
+    words = m.group("words").split()
+    for k in range(len(words), 0, -1):
+        name = canonical_agency(" ".join(words[-k:]) + f" ({m.group('acr')})")
+        if name is not None:
+            start = m.start("words") + m.group("words").index(words[-k])
+            return text[:start] + name
+    return text
+
+
 def parse_credit(caption: str) -> Credit:
     """Split the photo credit off a caption.
 
@@ -270,6 +289,7 @@ def parse_credit(caption: str) -> Credit:
     credit = Credit(caption=text)
     if not text:
         return credit
+    text = _expand_acronym_alias(_AP_STATE_CODE_RE.sub("", text))
     file_photo = False
     prefix = _FILE_PREFIX_RE.match(text)
     if prefix is not None:

@@ -110,7 +110,8 @@ _ORG_WORDS = _words(
     radio network group inc ltd llc university police army forces presidency council
     committee authority foundation institute museum library company corporation club
     federation association union house palace handout agencia agência parliament assembly
-    senate congress municipality embassy province hospital school sports archief
+    senate congress municipality embassy province hospital school sports archief herald
+    tribune gazette telegraph journal chronicle courier rail railways airlines council
     collection collections studio studios productions pictures"""
 )
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.){1,3}$")
@@ -201,10 +202,17 @@ def display_name(name: str) -> str:
         # "Christophe ARCHAMBAULT": agencies write the surname in capitals; a short all-caps
         # token ("RJ", "OJ") is initials and stays.
         return " ".join(
-            _cap_token(t, i == 0, i == last) if _SHOUTED_RE.match(t) else t
+            _cap_token(t, i == 0, i == last) if _SHOUTED_RE.match(t) else _recase_parts(t)
             for i, t in enumerate(tokens)
         )
     return " ".join(_cap_token(t, i == 0, i == last) for i, t in enumerate(tokens))
+
+
+def _recase_parts(token: str) -> str:
+    """ "Al-DOUMY" -> "Al-Doumy": the all-capital parts of a hyphenated word."""
+    if "-" not in token:
+        return token
+    return "-".join(_cap_word(p.lower()) if _SHOUTED_RE.match(p) else p for p in token.split("-"))
 
 
 _SHOUTED_RE = re.compile(r"^(?![IVX]+$)[A-Z][A-Z'’-]+[A-Z]$")
