@@ -5,6 +5,7 @@ that label it, and nothing found in any negative."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from newsspider.text.credits import parse_credit
 CORPUS = Path(__file__).parent / "data" / "bylines" / "corpus.jsonl"
 FLOOR = 0.90
 KINDS = {"byline", "tail", "signoff", "caption", "negative"}
+MAX_PER_SOURCE = 15  # positives from any one source page, so no page dominates the rates
+ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
 def _load() -> list[dict[str, Any]]:
@@ -58,6 +61,11 @@ def test_corpus_shape() -> None:
     assert kinds["negative"] >= 100
     assert all(e["text"] and e["source_url"] for e in ENTRIES)
     assert len({e["text"] for e in ENTRIES}) == len(ENTRIES), "duplicate strings"
+    per_source = Counter(e["source_url"] for e in ENTRIES if e["kind"] != "negative")
+    crowded = {url: n for url, n in per_source.items() if n > MAX_PER_SOURCE}
+    assert not crowded, f"more than {MAX_PER_SOURCE} positives from one source: {crowded}"
+    arabic = [e for e in ENTRIES if e["kind"] != "negative" and ARABIC.search(e["text"])]
+    assert {e["kind"] for e in arabic} >= {"byline", "tail", "signoff", "caption"}
 
 
 def test_positive_rates(capsys: pytest.CaptureFixture[str]) -> None:

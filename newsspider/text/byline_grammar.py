@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from newsspider.text.agencies import agencies_in, canonical_agency
-from newsspider.text.names import display_name, is_person, org_shaped
+from newsspider.text.names import display_name, is_arabic_person, is_person, org_shaped
 
 __all__ = [
+    "ARABIC_GENERIC_WIRES",
     "ASSIST_RE",
+    "AUTHOR_MARKERS",
     "ROLE_MARKERS",
     "ROLE_RE",
     "Affiliated",
+    "arabic_byline",
+    "arabic_source_line",
+    "arabic_tail",
     "bare_byline",
     "employer",
     "first_published",
@@ -51,6 +56,8 @@ def _alt(words: list[str]) -> str:
 ROLE_MARKERS: dict[str, str] = {str(k): str(v) for k, v in _VOCAB["roles"].items()}
 ROLE_RE = _alt(list(ROLE_MARKERS))
 ASSIST_RE = _alt([str(m) for m in _VOCAB["assist"]["markers"]])
+#: Markers whose persons are the authors ("by", "compiled", "article", ...).
+AUTHOR_MARKERS: frozenset[str] = frozenset(str(m) for m in _VOCAB["authors"]["markers"])
 
 # A role clause glued onto the previous one: "Joseph AxAdditional reporting by",
 # "in Washington. Editing by". Only capitalised markers count as a new clause.
@@ -157,4 +164,91 @@ def bare_byline(line: str) -> Affiliated | None:
     persons = [s for s in _NAMES_SPLIT_RE.split(names) if s]
     if not persons or not all(is_person(p) for p in persons):
         return None
+    if any(canonical_agency(w) for p in persons for w in p.split()):
+        return None  # "Reuters Reuters, Reuters": an agency's name is no person's
     return Affiliated([display_name(p) for p in persons], agencies)
+
+
+_AR = _VOCAB["arabic"]
+#: Arabic words for "agencies" that credit no agency by name: "(وكالات)".
+ARABIC_GENERIC_WIRES: frozenset[str] = frozenset(str(w) for w in _AR["generic_wires"])
+_AR_SEP = r"\s*[:：\-–—]\s*"
+_AR_BYLINE_RE = re.compile(
+    r"^(?:(?:" + _alt([str(m) for m in _AR["byline_markers"]]) + r")(?:" + _AR_SEP + r"|\s+)"
+    r"|(?:" + _alt([str(m) for m in _AR["byline_markers_sep"]]) + r")" + _AR_SEP + r")"
+    r"(?P<names>[\u0600-\u06ff][\u0600-\u06ff ،,.\-–—]{0,100}?)\s*\.?$"
+)
+_AR_NAMES_SPLIT_RE = re.compile(r"\s*[،,]\s*|\s+و(?=\S)")
+_AR_PLACE_RE = re.compile(r"^(?P<names>.+?)\s+[-–—]\s+(?P<place>\S+(?:\s\S+)?)$")
+
+
+def _arabic_names(text: str) -> list[str] | None:
+    """Persons of an Arabic name list ("أحمد حسن ومحمد علي"); None unless every part is one."""
+    text = text.strip()
+    for parts in (_AR_NAMES_SPLIT_RE.split(text), [text]):
+        if all(is_arabic_person(p) for p in parts):
+            return parts
+    return None
+
+
+def arabic_byline(line: str) -> Affiliated | None:
+    """Authors of "بقلم: محمد علي", "كتب - أحمد حسن", "كتبت: سارة محمود - القاهرة"; the
+    agency of "كتب: رويترز"."""
+    m = _AR_BYLINE_RE.match(line)
+    if m is None:
+        return None
+    names = m.group("names").strip()
+    agency = canonical_agency(names)
+    if agency is not None:
+        return Affiliated([], [agency])
+    found = _arabic_names(names)
+    if found is None:
+        place = _AR_PLACE_RE.match(names)
+        found = _arabic_names(place.group("names")) if place is not None else None
+    return Affiliated(found, []) if found is not None else None
+
+
+_AR_SOURCE_RE = re.compile(
+    r"^(?:" + _alt([str(m) for m in _AR["source_markers"]]) + r")\s*[:：]\s*(?P<parts>.{2,80})$"
+)
+_AR_PUBLISHER_RE = re.compile(r"^[\u0600-\u06ff]+(?: [\u0600-\u06ff]+){0,2}$")
+_AR_SOURCE_SPLIT_RE = re.compile(r"\s*[+،,/]\s*")
+
+
+def arabic_source_line(line: str) -> list[str] | None:
+    """Agencies of Al Jazeera's closing "المصدر : الجزيرة + وكالات" line; None if not one.
+
+    A part that is not an agency must be a short Arabic name (the publisher itself)."""
+    m = _AR_SOURCE_RE.match(line)
+    if m is None:
+        return None
+    agencies: list[str] = []
+    for part in _AR_SOURCE_SPLIT_RE.split(m.group("parts").strip(" .")):
+        agency = canonical_agency(part)
+        if agency is not None:
+            agencies.append(agency)
+        elif part in ARABIC_GENERIC_WIRES:
+            continue
+        elif not _AR_PUBLISHER_RE.match(part):
+            return None
+    return agencies
+
+
+_AR_ROLES: dict[str, str] = {str(k): str(v) for k, v in _AR["roles"].items()}
+_AR_ROLE_RE = re.compile(r"^(?P<marker>" + _alt(list(_AR_ROLES)) + r")\s*:?\s+(?P<names>.+)$")
+_AR_DROP_RE = re.compile(r"\s+(?:" + _alt([str(d) for d in _AR["tail"]["drop_suffixes"]]) + r")$")
+
+
+def arabic_tail(inner: str) -> dict[str, list[str]] | None:
+    """Roles of Reuters' Arabic tail "إعداد محمد فرج للنشرة العربية - تحرير محمد اليماني"
+    (role value -> persons); None unless every clause is a role and its names."""
+    roles: dict[str, list[str]] = {}
+    for clause in re.split(r"\s+[-–—]\s+", inner.strip()):
+        m = _AR_ROLE_RE.match(clause)
+        if m is None:
+            return None
+        names = _arabic_names(_AR_DROP_RE.sub("", m.group("names").strip(" .")))
+        if names is None:
+            return None
+        roles.setdefault(_AR_ROLES[m.group("marker")], []).extend(names)
+    return roles or None

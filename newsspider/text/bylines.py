@@ -19,9 +19,14 @@ from enum import StrEnum
 
 from newsspider.text.agencies import GLUED_TOKENS, PHOTO_ONLY, agencies_in, canonical_agency
 from newsspider.text.byline_grammar import (
+    ARABIC_GENERIC_WIRES,
     ASSIST_RE,
+    AUTHOR_MARKERS,
     ROLE_MARKERS,
     ROLE_RE,
+    arabic_byline,
+    arabic_source_line,
+    arabic_tail,
     bare_byline,
     employer,
     first_published,
@@ -73,13 +78,11 @@ class Byline:
 
 
 _ROLE_OF_MARKER = {marker: Role(role) for marker, role in ROLE_MARKERS.items()}
-# Markers whose persons are the article's authors (no role).
-_AUTHOR_MARKERS = frozenset(
-    {"by", "compiled", "written", "words", "text", "story", "report", "interview"}
-)
 _CLAUSE_RE = re.compile(
     r"^(?:(?P<role>" + ROLE_RE + r")(?:\s+by)?"
-    r"|(?P<marker>compiled|written|words|text|story|report|interview|photos?|photography|pictures|graphics|"
+    r"|(?P<marker>"
+    + "|".join(sorted(AUTHOR_MARKERS - {"by"}))
+    + r"|photos?|photography|pictures|graphics|"
     r"video|illustrations?|fact[- ]checking|produced|research|translat(?:ed|ion))\s+by"
     r"|(?P<by>by))\s*:?\s+(?P<names>\S.*)$",
     re.IGNORECASE,
@@ -98,7 +101,7 @@ _WITH_RE = re.compile(
     r"(?P<who>[^()]{2,60}?)\.?$",
     re.IGNORECASE,
 )
-_GENERIC_WIRES = frozenset(
+_GENERIC_WIRES = ARABIC_GENERIC_WIRES | frozenset(
     {
         "newswires",
         "wires",
@@ -117,17 +120,24 @@ _GLUED_RE = re.compile(
     r"(?<=[.!?\"'’”)\]])\s+(?P<so>[A-Za-z][\w.-]*(?:\s*[,/&]\s*[A-Za-z][\w.-]*){0,3})\s*$"
 )
 _GLUED_SPLIT_RE = re.compile(r"\s*[,/&]\s*")
-_TAIL_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{2,400})\)\s*\.?\s*$")
-_AR_DASH_RE = re.compile(r"\s*[-–—]\s*(?P<ag>[\u0600-\u06ff][\u0600-\u06ff .]{0,20}?)\s*\.?\s*$")
+_TAIL_PAREN_RE = re.compile(
+    r"\s*(?:\((?P<inner>[^()]{2,400})\)|\[(?P<sq>[^\[\]]{2,60})\])\s*\.?\s*$"
+)
+_AR_DASH_RE = re.compile(r"\s*[-–—]\s*(?P<ag>[\u0600-\u06ff][\u0600-\u06ff .]{0,40}?)\s*\.?\s*$")
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z.'’/ -]{1,40}?(?:,\s*[^()]{1,30}?)?\s*\((?P<ag>[^()]{1,30})\)\s*[-–—:]"
+    # "Nekemte, Ethiopia | AFP | ...": the place, then the agency between bars
+    r"|^[A-Z][\w.'’ -]{1,40}(?:,\s*[\w.'’ -]{1,30})?\s+\|\s*(?P<bar>[^|]{1,30}?)\s*\|\s"
 )
 _AR_DATELINE_RE = re.compile(
     r"^[\u0600-\u06ff]{2,20}(?:\s[\u0600-\u06ff]{2,20}){0,2}\s*[-–—]\s*\(?"
     r"(?P<ag>[\u0600-\u06ff][\u0600-\u06ff ]{0,20}?)\)?\s*[-–—:]"
+    # Reuters Arabic: "باريس (رويترز) -", "9 يونيو (رويترز) -"
+    r"|^(?:[\d٠-٩]{1,2}\s)?[\u0600-\u06ff]{2,20}(?:\s[\u0600-\u06ff]{2,20}){0,2}\s*"
+    r"\((?P<ag2>[\u0600-\u06ff][\u0600-\u06ff .]{0,20}?)\)\s*[-–—:]"
 )
 _LEAD_MARKER_RE = re.compile(
-    r"^(?:(?:Compiled|Reporting|Written|Story|Report|Text|Words|COMPILED|REPORTING|WRITTEN)"
+    r"^(?:(?:Compiled|Reporting|Written|Story|Report|Text|Words|Article|COMPILED|REPORTING|WRITTEN)"
     r"\s+(?:by|BY)|By|BY)\s+"
 )
 _SENTENCE_END = ".!?\"'’”)]"
@@ -202,7 +212,7 @@ def _parse_clauses(line: str) -> Names | None:
             marker = ws(marker)
             role = _ROLE_OF_MARKER.get(marker)
             listed = m.group("names")
-            keep = role is not None or marker in _AUTHOR_MARKERS
+            keep = role is not None or marker in AUTHOR_MARKERS
         else:
             a = _ASSIST_RE.match(clause)
             if a is None:
@@ -280,14 +290,14 @@ def _glued_by_line(line: str) -> tuple[Byline, int] | None:
 def _glued_ending(line: str) -> Found | None:
     """A sign-off, `(with ...)` or Reuters tail run onto the end of a paragraph."""
     last = line[-1]
-    if last in ").":
-        # _TAIL_PAREN_RE ends in `\)\s*\.?\s*$`: search only a line that ends that way.
+    if last in ").]":
+        # _TAIL_PAREN_RE ends in `[)\]]\s*\.?\s*$`: search only a line that ends that way.
         end = line.rstrip()
         if end.endswith("."):
             end = end[:-1].rstrip()
-        m = _TAIL_PAREN_RE.search(line) if end.endswith(")") else None
+        m = _TAIL_PAREN_RE.search(line) if end.endswith((")", "]")) else None
         if m is not None:
-            inner = m.group("inner").strip()
+            inner = (m.group("inner") or m.group("sq")).strip()
             before = line[: m.start()].rstrip()
             after_sentence = not before or before[-1] in _SENTENCE_END
             arabic = ARABIC_RE.search(inner) is not None
@@ -295,7 +305,9 @@ def _glued_ending(line: str) -> Found | None:
                 names = _parse_clauses(inner)
                 if names is not None:
                     return Found(names.byline(), FoundKind.GLUED_WIRE_TAIL, (m.start(), len(line)))
-            wires = _with_wires(inner)
+            if arabic and (tail := _arabic_tail_names(inner)) is not None:
+                return Found(tail.byline(), FoundKind.GLUED_WIRE_TAIL, (m.start(), len(line)))
+            wires = [] if inner in ARABIC_GENERIC_WIRES else _with_wires(inner)
             if wires is not None and (after_sentence or arabic):
                 return Found(Byline(agencies=wires), FoundKind.WITH_WIRES, (m.start(), len(line)))
             agencies = _signoff_agencies(inner)
@@ -311,6 +323,8 @@ def _glued_ending(line: str) -> Found | None:
                 return Found(
                     Byline(agencies=[agency]), FoundKind.GLUED_SIGN_OFF, (a.start(), len(line))
                 )
+            if a.group("ag").strip(" .") in ARABIC_GENERIC_WIRES:
+                return Found(Byline(), FoundKind.WITH_WIRES, (a.start(), len(line)))
         return None
     tail_token = line.rsplit(" ", 1)[-1].rstrip(".")
     if tail_token not in GLUED_TOKENS:
@@ -330,7 +344,8 @@ def _dateline(line: str) -> Found | None:
     m = _DATELINE_RE.match(line) or _AR_DATELINE_RE.match(line)
     if m is None:
         return None
-    agency = canonical_agency(m.group("ag"))
+    groups = m.groupdict()
+    agency = canonical_agency(groups.get("ag") or groups.get("bar") or groups.get("ag2") or "")
     if agency is None:
         return None
     return Found(Byline(agencies=[agency]), FoundKind.DATELINE, None)
@@ -345,9 +360,14 @@ def scan_line(line: str) -> Found | None:
         agencies = _signoff_agencies(line)
         if agencies:
             return Found(Byline(agencies=agencies), FoundKind.SIGN_OFF, whole)
-        wires = _with_wires(line.strip("()"))
+        bare = line.strip("()-–—. ")
+        wires = [] if bare in ARABIC_GENERIC_WIRES else _with_wires(line.strip("()"))
         if wires is not None:
             return Found(Byline(agencies=wires), FoundKind.WITH_WIRES, whole)
+        if is_arabic(line[0]):
+            found = _arabic_forms(line)
+            if found is not None:
+                return found
     body = line.lstrip("(-–— ")
     if body[:1].isupper():
         head = body[:30].casefold()
@@ -366,8 +386,47 @@ def scan_line(line: str) -> Found | None:
     found = _glued_ending(line) or _grammar_forms(line)
     if found is not None:
         return found
-    if "(" in line[:80] or ARABIC_RE.search(line, 0, 40):
-        return _dateline(line)
+    if "(" in line[:80] or "|" in line[:60] or ARABIC_RE.search(line, 0, 40):
+        return _dateline(line) or _arabic_byline_slot(line)
+    return None
+
+
+def _arabic_tail_names(inner: str) -> Names | None:
+    """The persons and roles of Reuters' Arabic tail, as for an English one."""
+    roles = arabic_tail(inner)
+    if roles is None:
+        return None
+    names = Names()
+    for role_value, persons in roles.items():
+        role = Role(role_value)
+        names.roles.setdefault(role, []).extend(persons)
+        if role in (Role.REPORTING, Role.WRITING):
+            names.authors.extend(persons)
+    return names
+
+
+def _arabic_byline_slot(line: str) -> Found | None:
+    """Al-Masry Al-Youm's byline slot between bars: "السبت 25-07-2015 | كتب: رويترز |"."""
+    if "|" not in line or not ARABIC_RE.search(line):
+        return None
+    for part in line.split("|"):
+        part = part.strip()
+        if part and is_arabic(part[0]) and len(part) <= 80:
+            found = _arabic_forms(part)
+            if found is not None and (found.byline.authors or found.byline.agencies):
+                return Found(found.byline, FoundKind.BY_LINE, None)
+    return None
+
+
+def _arabic_forms(line: str) -> Found | None:
+    """`بقلم: محمد علي`, `كتب - أحمد حسن`; Al Jazeera's `المصدر : الجزيرة + وكالات`."""
+    signed = arabic_byline(line)
+    if signed is not None:
+        byline = Byline(authors=signed.persons, agencies=signed.agencies)
+        return Found(byline, FoundKind.BY_LINE, (0, len(line)))
+    agencies = arabic_source_line(line)
+    if agencies is not None:
+        return Found(Byline(agencies=agencies), FoundKind.SIGN_OFF, (0, len(line)))
     return None
 
 

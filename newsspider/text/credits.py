@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newsspider.text.agencies import agencies_in
-from newsspider.text.names import dedupe, display_name, is_person, org_shaped, orgish, ws
+from newsspider.text.agencies import agencies_in, canonical_agency
+from newsspider.text.names import (
+    ARABIC_RE,
+    dedupe,
+    display_name,
+    is_person,
+    org_shaped,
+    orgish,
+    ws,
+)
 
 __all__ = ["Credit", "parse_credit"]
 
@@ -27,9 +35,13 @@ class Credit:
 _MAX_CREDIT = 120  # characters; longer tails are prose
 _FILE_PREFIX_RE = re.compile(r"^FILE\s+PHOTO\s*[:\-–—]\s*|^File\s+photo\s*:\s*")
 _FILE_SUFFIX_RE = re.compile(r"\s*\(?\bFile (?:photo|picture|image|pic)\)?\.?$", re.IGNORECASE)
+# A label before a credit: "PHOTO:", "Photo / ", "Credit:", "Photographer:", BBC's "Image
+# source, ", Arabic "تصوير :". It may be glued to the caption's last word or number
+# ("... cent.Credit:Nick Moir", "... 2022Image source, ...").
 _CREDIT_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s(]))(?:\|\s*)?(?:PHOTOS?|Photos?|IMAGES?|Images?|Picture|PICTURE|Pic|PIC|"
-    r"Credit|CREDIT|Photograph|Video|VIDEO|Foto)\s*(?::|/(?=\s))\s*"
+    r"(?:^|(?<=[\s(.\d]))(?:\|\s*)?(?:(?:Mandatory\s+Credit|MANDATORY\s+CREDIT|PHOTOS?|Photos?|"
+    r"IMAGES?|Images?|Picture|PICTURE|Pic|PIC|Credit|CREDIT|Photographer|Photograph|Video|VIDEO|"
+    r"Foto|Graphic|GRAPHIC|تصوير)\s*(?::|/(?=\s))|Image\s+source,|(?:Photos?|Photograph|Picture)\s+by|©)\s*"
 )
 _AGENCY_PHOTO_RE = re.compile(r"(?:^|(?<=[\s(]))(?P<ag>[A-Z][A-Za-z-]{1,20})\s+$")
 _CREDIT_PAREN_RE = re.compile(r"\s*\((?P<inner>[^()]{1,100})\)\s*\.?$")
@@ -38,8 +50,13 @@ _DASH_PHOTO_RE = re.compile(
     re.IGNORECASE,
 )
 _PAREN_LABEL_RE = re.compile(
-    r"^(?:photos?|images?|picture|pic|credit|video)\s*[:/]\s*", re.IGNORECASE
+    r"^(?:(?:photos?|images?|picture|pic|credit|video)\s*[:/]|(?:photos?|photograph|picture)\s+by)\s*",
+    re.IGNORECASE,
 )
+# "Calla Kessler for The Washington Post": a photographer and the outlet they shot for.
+_PERSON_FOR_RE = re.compile(r"^(?P<who>.+?)\s+for\s+(?P<org>[A-Z].*)$")
+# "For the Washington Post": a freelancer's credit names the outlet after "for".
+_FOR_ORG_RE = re.compile(r"^[Ff]or\s+(?P<org>(?:[Tt]he\s+)?[A-Z].*)$")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?\"'’”])\s+(?=\S)")
 _VIA_RE = re.compile(r"\s+via\s+", re.IGNORECASE)
 _CREDIT_SPLIT_RE = re.compile(r"\s*/\s*|\s*,\s*|\s*;\s*")
@@ -56,6 +73,25 @@ _CREDIT_FLAGS = {
     "str": "none",
     "stringer": "none",
 }
+
+
+# "Getty Images for Mercedes-Benz Fashion Week": the agency took the photo for a client.
+_FOR_CLIENT_RE = re.compile(r"\s+for\s+[A-Z0-9].*$")
+# "Jake Roth-USA TODAY Sports", "Kirby Lee-Imagn Images": photographer and outlet joined by a
+# hyphen (USA TODAY Network style); the outlet part starts with a capitalised word.
+_PERSON_ORG_RE = re.compile(r"^(?P<who>[^-]+?)\s*-\s*(?P<org>[A-Z][\w&.' -]+)$")
+# Yahoo's "(File/Getty Images - image credit)": a label the syndicator adds to the credit.
+_CREDIT_NOTE_RE = re.compile(r"\s+[-–—]\s+image\s+credit$", re.IGNORECASE)
+# An Arabic caption's credit: its closing parentheses, 1-4 Arabic words ("(الشرق الأوسط)",
+# "(رويترز)", "(مواقع التواصل-أرشيف)"). "أرشيف" marks a file photo.
+_AR_CREDIT_RE = re.compile(
+    r"\s*\((?P<inner>[\u0600-\u06ff][\u0600-\u06ff .]{0,40}?)"
+    r"(?:\s*[-–—]\s*(?P<file>أرشيف|ارشيف))?\)\s*\.?$"
+)
+# Arabic words that make a parenthesised ending a remark, not a credit.
+_AR_NOT_CREDIT_WORDS = """في من على إلى الى عن مع أن إن ان لا لم ما هذا هذه الذي التي قال قالت
+يوم عام غربي شرقي شمالي جنوبي وسط"""
+_AR_NOT_CREDIT = frozenset(_AR_NOT_CREDIT_WORDS.split())
 
 
 class _CreditParts:
@@ -85,7 +121,7 @@ def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
         elif flag == "handout":
             parts.handout = True
         return True
-    found = agencies_in(seg)
+    found = agencies_in(seg) or agencies_in(_FOR_CLIENT_RE.sub("", seg))
     if found:
         parts.known = True
         parts.agencies.extend(found)
@@ -94,6 +130,28 @@ def _credit_segment(seg: str, parts: _CreditParts, org_only: bool) -> bool:
         if parts.photographer is None:
             parts.photographer = display_name(seg)
         return True
+    for_org = _FOR_ORG_RE.match(seg)
+    if for_org is not None:
+        org = for_org.group("org")
+        org = "The " + org[4:] if org.startswith("the ") else org
+        if org_shaped(org):
+            parts.agencies.extend(agencies_in(org) or [org])
+            return True
+    shot_for = None if org_only else _PERSON_FOR_RE.match(seg)
+    if shot_for is not None and parts.photographer is None:
+        who, org = shot_for.group("who"), shot_for.group("org")
+        if is_person(who) and not orgish(who) and org_shaped(org) and orgish(org):
+            parts.photographer = display_name(who)
+            parts.agencies.extend(agencies_in(org) or [org])
+            return True
+    joined = None if org_only else _PERSON_ORG_RE.match(seg)
+    if joined is not None and parts.photographer is None:
+        who, org = joined.group("who"), joined.group("org").strip()
+        if is_person(who) and not orgish(who) and " " in org and org_shaped(org) and orgish(org):
+            parts.photographer = display_name(who)
+            parts.agencies.append(org)
+            parts.known = True
+            return True
     if org_shaped(seg) and (org_only or orgish(seg)):
         parts.agencies.append(seg)
         return True
@@ -136,14 +194,34 @@ def _credit_body(text: str) -> _CreditParts | None:
     for seg in segs:
         if not _credit_segment(seg, parts, org_only):
             return None
+    if "/" in left and parts.photographer is not None and parts.agencies:
+        # "Phando Jikelo/RSA Parliament": a person and an organisation joined by a slash
+        parts.known = True
     return parts
+
+
+def _arabic_credit(text: str) -> tuple[str, _CreditParts] | None:
+    """The parenthesised credit closing an Arabic caption: "... (الشرق الأوسط)"."""
+    m = _AR_CREDIT_RE.search(text)
+    if m is None:
+        return None
+    inner = m.group("inner").strip(" .")
+    words = inner.split()
+    if not 1 <= len(words) <= 4 or any(w in _AR_NOT_CREDIT for w in words):
+        return None
+    parts = _CreditParts()
+    parts.agencies = agencies_in(inner) or [inner]
+    parts.file_photo = m.group("file") is not None
+    return text[: m.start()], parts
 
 
 def _find_credit(text: str) -> tuple[str, _CreditParts] | None:
     """Split a caption into (text before the credit, credit), trying the credit forms."""
+    if text.endswith(")") and ARABIC_RE.search(text, max(0, len(text) - 8)):
+        return _arabic_credit(text)
     m = _CREDIT_PAREN_RE.search(text)
     if m is not None:
-        inner = m.group("inner")
+        inner = _CREDIT_NOTE_RE.sub("", m.group("inner"))
         labelled = _PAREN_LABEL_RE.match(inner)
         parts = _credit_body(inner[labelled.end() :] if labelled else inner)
         if parts is not None and (labelled or parts.known):
@@ -180,6 +258,26 @@ def _find_credit(text: str) -> tuple[str, _CreditParts] | None:
     return None
 
 
+# AP's member-state code after a credit: "(Andree Kehn/Sun Journal via AP) =ME".
+_AP_STATE_CODE_RE = re.compile(r"(?<=\))\s+=[A-Z]{2,3}$")
+_ACRONYM_END_RE = re.compile(r"(?P<words>(?:[A-Z][\w&-]*\s+){1,5})\((?P<acr>[A-Z]{2,8})\)\.?$")
+
+
+def _expand_acronym_alias(text: str) -> str:
+    """ "... Oupa Mokoena/African News Agency (ANA)": an agency written with its acronym in
+    parentheses is one name, not a name and a parenthesised credit."""
+    m = _ACRONYM_END_RE.search(text)
+    if m is None:
+        return text
+    words = m.group("words").split()
+    for k in range(len(words), 0, -1):
+        name = canonical_agency(" ".join(words[-k:]) + f" ({m.group('acr')})")
+        if name is not None:
+            start = m.start("words") + m.group("words").index(words[-k])
+            return text[:start] + name
+    return text
+
+
 def parse_credit(caption: str) -> Credit:
     """Split the photo credit off a caption.
 
@@ -191,6 +289,7 @@ def parse_credit(caption: str) -> Credit:
     credit = Credit(caption=text)
     if not text:
         return credit
+    text = _expand_acronym_alias(_AP_STATE_CODE_RE.sub("", text))
     file_photo = False
     prefix = _FILE_PREFIX_RE.match(text)
     if prefix is not None:

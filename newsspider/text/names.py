@@ -16,6 +16,7 @@ __all__ = [
     "dedupe",
     "display_name",
     "is_arabic",
+    "is_arabic_person",
     "is_person",
     "org_shaped",
     "orgish",
@@ -56,6 +57,26 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_ARABIC_WORD_RE = re.compile(r"^[\u0621-\u064a\u064b-\u0652\u0670\u0671]{2,}$")
+# Arabic words that never stand in a byline's name: particles, pronouns, verbs of saying,
+# job titles and the words of a newsroom. A name has none of them.
+_ARABIC_NON_NAME = _words(
+    """في من على إلى الى عن مع أن إن ان لا لم لن ما هذا هذه ذلك تلك الذي التي الذين هو هي هم
+    قال قالت يقول وقال وقالت كتب كتبت أكد أضاف اليوم أمس غدا عام سنة بعد قبل خلال حول
+    مراسل مراسلة المراسل محرر المحرر الكاتب كاتب صحفي الصحفي رئيس وزير الوزير الرئيس
+    الحكومة الوزارة الوكالة وكالة وكالات الأنباء المصدر مصدر فريق قسم التحرير الأخبار خاص
+    القاهرة الرياض دبي بيروت عمان دمشق بغداد الدوحة الكويت المنامة مسقط الرباط تونس الجزائر"""
+)
+
+
+def is_arabic_person(segment: str) -> bool:
+    """True for 2-5 Arabic words that can be a name: "محمد علي", "عبد الله بن زايد"."""
+    tokens = segment.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    return all(_ARABIC_WORD_RE.match(t) and t not in _ARABIC_NON_NAME for t in tokens)
+
+
 _PARTICLES = _words(
     """van von der den de del della di da das dos du la le bin binti bint ibn ter ten zu y"""
 )
@@ -71,6 +92,8 @@ _NON_NAME = _words(
     newswires street road avenue harbour harbor bridge river city square station airport
     university government ministry council court party police army"""
 )
+# Words of _NON_NAME that are also surnames: a name's later word ("Rodi Said", "Edward Said").
+_NAME_TOO = frozenset({"said"})
 # Words that make a byline segment an affiliation or a job title rather than a person.
 _AFFILIATION_WORDS = _words(
     """editor editors correspondent correspondents reporter reporters writer writers columnist
@@ -86,7 +109,10 @@ _ORG_WORDS = _words(
     service services office ministry government department archives archive tv television
     radio network group inc ltd llc university police army forces presidency council
     committee authority foundation institute museum library company corporation club
-    federation association union house palace handout"""
+    federation association union house palace handout agencia agência parliament assembly
+    senate congress municipality embassy province hospital school sports archief herald
+    tribune gazette telegraph journal chronicle courier rail railways airlines council
+    collection collections studio studios productions pictures"""
 )
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.){1,3}$")
 _PREFIXED_RE = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ud|ul)-[A-Z]")
@@ -102,7 +128,9 @@ def _is_name_token(tok: str, first: bool, last: bool) -> bool:
         if tok in _PARTICLES:
             return not first and not last
         return bool(_PREFIXED_RE.match(tok) or _APOS_PREFIX_RE.match(tok))
-    if not tok[0].isupper() or low.strip(".") in _NON_NAME:
+    if not tok[0].isupper():
+        return False
+    if low.strip(".") in _NON_NAME and not (low in _NAME_TOO and not first):
         return False
     if tok.endswith((".", "-")) and len(tok) > 3:
         return False
@@ -159,17 +187,35 @@ def _cap_token(tok: str, first: bool, last: bool) -> str:
 def display_name(name: str) -> str:
     """A person's name as an editor would write it: JEON HEON-KYUN -> Jeon Heon-kyun.
 
-    Names already written in mixed case are returned as written (whitespace tidied).
+    In a name written in mixed case only the all-capital words of three letters or more are
+    recased ("Christophe ARCHAMBAULT" -> "Christophe Archambault"); the rest stays as written.
     """
     text = ws(name)
     letters = [c for c in text if c.isalpha()]
     has_upper = any(c.isupper() for c in letters)
     has_lower = any(c.islower() for c in letters)
-    if not letters or (has_upper and has_lower) or not (has_upper or has_lower):
+    if not letters or not (has_upper or has_lower):
         return text
     tokens = text.split(" ")
     last = len(tokens) - 1
+    if has_upper and has_lower:
+        # "Christophe ARCHAMBAULT": agencies write the surname in capitals; a short all-caps
+        # token ("RJ", "OJ") is initials and stays.
+        return " ".join(
+            _cap_token(t, i == 0, i == last) if _SHOUTED_RE.match(t) else _recase_parts(t)
+            for i, t in enumerate(tokens)
+        )
     return " ".join(_cap_token(t, i == 0, i == last) for i, t in enumerate(tokens))
+
+
+def _recase_parts(token: str) -> str:
+    """ "Al-DOUMY" -> "Al-Doumy": the all-capital parts of a hyphenated word."""
+    if "-" not in token:
+        return token
+    return "-".join(_cap_word(p.lower()) if _SHOUTED_RE.match(p) else p for p in token.split("-"))
+
+
+_SHOUTED_RE = re.compile(r"^(?![IVX]+$)[A-Z][A-Z'’-]+[A-Z]$")
 
 
 _ORG_FUNCTION_WORDS = frozenset({"of", "and", "de", "du", "la", "for", "the", "des", "&"})
