@@ -436,3 +436,36 @@ def test_a_resumed_jobdir_crawl_neither_emits_nor_fetches_twice(
         if "Crawled (200)" in line and "/article/" in line
     ]
     assert not any(any(aid in line for aid in part1) for line in fetched_articles)
+
+
+UNITS = {"s": 1, "min": 60, "h": 3600, "d": 86400}
+
+
+def test_the_readme_error_window_table_is_what_the_feed_gives() -> None:
+    from datetime import UTC, datetime
+
+    from newsspider.text.stamps import parse_stamp
+
+    now = datetime(2025, 6, 18, 12, tzinfo=UTC)
+    rows = re.findall(r"^\| `([^`]+)`(?:, `([^`]+)`)? \| ([^|]+) \| ([^|;]+) \|$", README, re.M)
+    checked = 0
+    for first, second, window, at in rows:
+        low_high = re.fullmatch(r"([\d.]+) – ([\d.]+) (s|min|h)", window.strip())
+        shown = re.fullmatch(r"([\d.]+) (s|min|h|d)", at.strip())
+        if not (shown and "N" not in first):
+            continue
+        for wording in filter(None, (first, second)):
+            stamp = parse_stamp(wording, now, "en")
+            assert stamp is not None, wording
+            before = (now - stamp.at).total_seconds()
+            assert before == pytest.approx(float(shown[1]) * UNITS[shown[2]], rel=1e-3), wording
+            if low_high:
+                unit = UNITS[low_high[3]]
+                assert (now - stamp.latest).total_seconds() == pytest.approx(
+                    float(low_high[1]) * unit, abs=1
+                ), wording
+                assert (now - stamp.earliest).total_seconds() == pytest.approx(
+                    float(low_high[2]) * unit, abs=1
+                ), wording
+            checked += 1
+    assert checked >= 7
