@@ -263,7 +263,10 @@ def random_policy(rng: random.Random) -> tuple[HostPolicy, list[str]]:
 def test_the_policy_flags_bypass_the_proxy_for_exactly_the_allowed_hosts(seed: int) -> None:
     rng = random.Random(seed)
     policy, entries = random_policy(rng)
-    flags = browser_policy_flags(policy)
+    answers = {host: [f"93.184.{rng.randrange(256)}.{rng.randrange(1, 255)}"] for host in HOSTS}
+    rebound = sorted(HOSTS)[rng.randrange(len(HOSTS))]
+    answers[rebound] = [rng.choice(["127.0.0.1", "10.0.0.7", "169.254.169.254", "::1"])]
+    flags = browser_policy_flags(policy, resolve=lambda name: answers.get(name, []))
     values = dict(flag.split("=", 1) for flag in flags if "=" in flag)
     assert values["--proxy-server"] == REFUSING_PROXY
     bypass = values["--proxy-bypass-list"].split(";")
@@ -278,10 +281,16 @@ def test_the_policy_flags_bypass_the_proxy_for_exactly_the_allowed_hosts(seed: i
         host, _, port = rule.rpartition(":")
         url = f"http://{host}:{port}/x"
         assert policy.allows(url) or policy.allows(f"https://{host}:{port}/x"), rule
-    rules = values["--host-resolver-rules"]
-    assert rules.startswith("MAP * ~NOTFOUND")
+    rules = values["--host-resolver-rules"].split(", ")
+    assert rules[-1] == "MAP * ~NOTFOUND"
+    listed = policy.extra | {h for h, _ in policy.host_ports}
     for host in HOSTS:
-        assert f"EXCLUDE {host}" in rules
+        if host in listed:
+            assert f"EXCLUDE {host}" in rules
+        elif host == rebound:  # resolved to a non-public address: the browser cannot reach it
+            assert f"MAP {host} ~NOTFOUND" in rules
+        else:  # pinned to the address that was checked: a later answer is never used
+            assert f"MAP {host} {answers[host][0]}" in rules
     assert "udp" in values["--force-webrtc-ip-handling-policy"]
     user = browser_policy_flags(policy, (LOCAL_ONLY,))
     assert user[-1] == LOCAL_ONLY and not any("~NOTFOUND" in flag for flag in user)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import socket
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -66,7 +68,42 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def browser_policy_flags(policy: HostPolicy, user_args: tuple[str, ...] = ()) -> list[str]:
+def resolve_host(name: str) -> list[str]:
+    """The addresses `name` resolves to now (none when it does not resolve)."""
+    try:
+        infos = socket.getaddrinfo(name, 443, type=socket.SOCK_STREAM)
+    except OSError:
+        return []
+    return [str(info[4][0]).split("%", 1)[0] for info in infos]
+
+
+def _public(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+def pinned_rule(name: str, resolve: Callable[[str], list[str]]) -> str:
+    """The resolver rule of a policy host not listed in ``ALLOWED_HOSTS``: its checked address.
+
+    The HTTP path refuses such a host when it resolves to a non-public address, at every
+    connection; the browser resolves it once, here, with the same check, and keeps that
+    address (``MAP name address``), so a later answer (DNS rebinding) is never used.
+    """
+    addresses = resolve(name)
+    if addresses and all(_public(a) for a in addresses):
+        first = addresses[0]
+        return f"MAP {name} {'[' + first + ']' if ':' in first else first}"
+    return f"MAP {name} ~NOTFOUND"
+
+
+def browser_policy_flags(
+    policy: HostPolicy,
+    user_args: tuple[str, ...] = (),
+    resolve: Callable[[str], list[str]] = resolve_host,
+) -> list[str]:
     """Chromium flags that keep every connection inside `policy`, then `user_args`.
 
     A ``--host-resolver-rules`` in `user_args` replaces the built-in one (Chromium keeps the
@@ -86,7 +123,12 @@ def browser_policy_flags(policy: HostPolicy, user_args: tuple[str, ...] = ()) ->
         "--disable-features=Prerender2,SpeculationRulesPrefetchFuture,NetworkPrediction",
     ]
     if not any(arg.startswith("--host-resolver-rules") for arg in user_args):
-        rules = ", ".join(["MAP * ~NOTFOUND", *(f"EXCLUDE {name}" for name in names)])
+        listed = policy.extra | {h for h, _ in policy.host_ports}
+        per_name = [
+            f"EXCLUDE {name}" if name in listed else pinned_rule(name, resolve) for name in names
+        ]
+        # Chromium applies the first rule that matches: the names' own rules come first.
+        rules = ", ".join([*per_name, "MAP * ~NOTFOUND"])
         flags.append(f"--host-resolver-rules={rules}")
     return [*flags, *user_args]
 
