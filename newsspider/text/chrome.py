@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,7 @@ class _Vocab:
             rf"(?P<name>[^.!?]{{2,80}})$"
         )
         self.particles = frozenset(cr["name_particles"])
+        self.video_words = tuple(cr["video_keywords"])
 
         te = data["teasers"]
         sep = r"[:|»›>\-–—]+"
@@ -189,6 +190,11 @@ class _Vocab:
         self.promo_verb = re.compile(rf"^(?:{_alt(pr['verbs'])})(?=[\s,.!:]|$)", re.IGNORECASE)
         self.promo_object = re.compile("|".join(pr["objects_regex"]), re.IGNORECASE)
         self.promo_bare = re.compile("|".join(pr["bare_regex"]), re.IGNORECASE)
+        # the first words of every verb and bare promo, for a cheap first look
+        self.promo_first_words = frozenset(
+            [v.split()[0].casefold() for v in pr["verbs"]]
+            + ["stay", "sign", "subscribe", "register"]
+        )
         self.ar_verb = re.compile(rf"^(?:{_alt(pr['arabic_verbs'])})(?=\s|$)")
         self.ar_own = re.compile(_alt(pr["arabic_own"]))
         self.ar_platform = re.compile(_alt(pr["arabic_platforms"]))
@@ -281,6 +287,8 @@ def _credit_only(text: str) -> bool:
 
 
 def _video_credited(text: str) -> bool:
+    if len(text) > _CAPTION_CHARS or not any(w in text for w in _V.video_words):
+        return False
     m = _V.video_credit.match(text)
     return m is not None and _is_name(m["name"]) and len(_words(m["caption"])) >= 3
 
@@ -317,21 +325,45 @@ def _markup(text: str) -> bool:
     return escapes >= 8 and escapes * 3 >= len(text) * 0.3
 
 
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=\S)", text) if s.strip()]
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)")
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of a line, lazily (most lines are judged on their first)."""
+    return (m.group() for m in _SENTENCE.finditer(text))
+
+
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 
 
 def _promo(text: str) -> bool:
-    if text.casefold().strip(" .") in _V.promo_phrases:
-        return True
-    if _ARABIC.search(text):
+    if text[0] in _QUOTES:
+        return False
+    if _ARABIC.search(text, 0, 40):
         return _arabic_promo(text)
-    if len(_words(text)) > _V.promo_words or text[0] in _QUOTES:
+    if len(text) <= 40 and text.casefold().strip(" .") in _V.promo_phrases:
+        return True
+    # cheap reject: a promo's first sentence is a call, addresses "you", or is a word or two
+    head = _LEAD.sub("", text[:60])
+    first_word = head.split(" ", 1)[0].casefold().rstrip(",.!:")
+    if first_word not in _V.promo_first_words or not (
+        _V.promo_verb.match(head) or _V.promo_bare.match(head)
+    ):
+        if "you" in text or "You" in text or "YOU" in text:
+            end = _SENTENCE_END.search(text)
+            first = text[: end.start()] if end else text
+            if len(_words(first)) > _V.filler_words and not _SECOND_PERSON.search(first):
+                return False
+        else:
+            end = _SENTENCE_END.search(text, 0, 40)
+            if end is None or len(_words(text[: end.start()])) > _V.filler_words:
+                return False
+    if len(_words(text)) > _V.promo_words:
         return False
     calls = 0
     for sentence in _sentences(text):
-        s = _LEAD.sub("", sentence).strip()
-        if _V.promo_bare.search(s) or (_V.promo_verb.match(s) and _V.promo_object.search(s)):
+        s = _LEAD.sub("", sentence)
+        if (_V.promo_verb.match(s) and _V.promo_object.search(s)) or _V.promo_bare.match(s):
             calls += 1
         elif not (
             len(_words(s)) <= _V.filler_words
@@ -359,25 +391,42 @@ def _box_end(text: str) -> bool:
     return any(r.search(text) for r in _V.box_end)
 
 
+# Longest lines each single-line rule looks at (cheap gates: most lines are long prose).
+_MARKER_CHARS = 64
+_CREDIT_CHARS = 100
+_HEADING_CHARS = 60
+_TEASER_CHARS = 260
+_PROMO_CHARS = 600
+_CAPTION_CHARS = 400
+_MARKUP_HINTS = ("%", "<", "&lt;", "\\u003c")
+_SUFFIX_HINTS = frozenset("»›>")
+
+
 def _line_verdict(text: str) -> Verdict | None:
     """The verdict on a line by itself, or None (context rules may still apply)."""
-    kind = _marker(text)
-    if kind is not None:
-        return Verdict(f"chrome/{kind}")
-    if _credit_only(text):
+    size = len(text)
+    if size <= _MARKER_CHARS:
+        kind = _marker(text)
+        if kind is not None:
+            return Verdict(f"chrome/{kind}")
+        if _heading(text):
+            return Verdict("chrome/heading")
+    if size <= _CREDIT_CHARS and _credit_only(text):
         return Verdict("chrome/credit")
-    if _heading(text):
-        return Verdict("chrome/heading")
     label = _live_label(text)
     if label is not None:
         return label
-    if _teaser(text):
+    if size <= _TEASER_CHARS and _teaser(text):
         return Verdict("chrome/teaser")
-    if _markup(text):
+    if any(hint in text for hint in _MARKUP_HINTS) and _markup(text):
         return Verdict("chrome/markup")
-    if _promo(text):
+    if size <= _PROMO_CHARS and _promo(text):
         return Verdict("chrome/promo")
-    if _V.teaser_suffix.search(text) and _V.teaser_suffix.sub("", text).strip():
+    if (
+        _SUFFIX_HINTS.intersection(text[-24:])
+        and _V.teaser_suffix.search(text)
+        and _V.teaser_suffix.sub("", text).strip()
+    ):
         return Verdict("chrome/teaser", _V.teaser_suffix)
     return None
 
@@ -448,18 +497,19 @@ def _rails(body: _Body) -> None:
         for a, b in items:
             for i in body.open_lines(a, b):
                 body.mark(i, "rail")
-        # the last item, when nothing else follows it: one headline (no full stop) and labels
+        # the last item, when nothing else follows it: one headline (no closing punctuation,
+        # which a closing paragraph has) and labels
         rest = body.open_lines(chain[-1] + 1, body.n)
         items_left = [i for i in rest if body.lines[i] not in _V.rail_labels]
         if len(items_left) == 1 and rest[0] == items_left[0]:
             text = body.lines[items_left[0]]
-            if _short(text) and not text.endswith("."):
+            if _short(text) and text[-1].isalnum():
                 for i in rest:
                     body.mark(i, "rail")
 
 
 def _short_gap(text: str) -> bool:
-    return len(text) <= _V.pl_gap_chars and len(_sentences(text)) <= _V.pl_gap_sentences
+    return len(text) <= _V.pl_gap_chars and sum(1 for _ in _sentences(text)) <= _V.pl_gap_sentences
 
 
 def _playlists(body: _Body) -> None:
