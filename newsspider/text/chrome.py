@@ -199,6 +199,18 @@ class _Vocab:
         self.ar_own = re.compile(_alt(pr["arabic_own"]))
         self.ar_platform = re.compile(_alt(pr["arabic_platforms"]))
         self.ar_channel = re.compile(_alt(pr["arabic_channel_words"]))
+        # how a teaser, a live-blog label or a promo can start: one cheap look per line
+        starts = (
+            te["labels"]
+            + te["arabic_loose"]
+            + te["arabic_strict"]
+            + lv["stamp_labels"]
+            + lv["field_labels"]
+            + pr["verbs"]
+            + pr["arabic_verbs"]
+            + ["sign", "stay"]
+        )
+        self.start = re.compile(rf"^[\W_]*(?:{_alt(starts)})", re.IGNORECASE)
 
 
 def _load() -> _Vocab:
@@ -207,7 +219,7 @@ def _load() -> _Vocab:
 
 
 _V = _load()
-_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you'll|you've|yours|yourself)\b", re.I)
+_SECOND_PERSON = re.compile(r"\b(?:[Yy]ou|YOU)(?:r|rs|'re|'ll|'ve|rself|R|RS)?\b")
 _LEAD = re.compile(r"^[\W_]+")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
@@ -325,15 +337,17 @@ def _markup(text: str) -> bool:
     return escapes >= 8 and escapes * 3 >= len(text) * 0.3
 
 
-_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 
 
 def _sentences(text: str) -> Iterator[str]:
     """The sentences of a line, lazily (most lines are judged on their first)."""
-    return (m.group() for m in _SENTENCE.finditer(text))
-
-
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        yield text[start : m.end()].strip()
+        start = m.end()
+    if text[start:].strip():
+        yield text[start:].strip()
 
 
 def _promo(text: str) -> bool:
@@ -413,14 +427,25 @@ def _line_verdict(text: str) -> Verdict | None:
             return Verdict("chrome/heading")
     if size <= _CREDIT_CHARS and _credit_only(text):
         return Verdict("chrome/credit")
-    label = _live_label(text)
-    if label is not None:
-        return label
-    if size <= _TEASER_CHARS and _teaser(text):
-        return Verdict("chrome/teaser")
+    if _V.start.match(text):
+        label = _live_label(text)
+        if label is not None:
+            return label
+        if size <= _TEASER_CHARS and _teaser(text):
+            return Verdict("chrome/teaser")
+        maybe_promo = True
+    else:  # a promo may open with a sentence to "you" or a word or two ("Swipe. Select.")
+        maybe_promo = (
+            size <= 40
+            or "you" in text
+            or "You" in text
+            or "YOU" in text
+            or "تابعونا" in text
+            or _SENTENCE_END.search(text, 0, 30) is not None
+        )
     if any(hint in text for hint in _MARKUP_HINTS) and _markup(text):
         return Verdict("chrome/markup")
-    if size <= _PROMO_CHARS and _promo(text):
+    if maybe_promo and size <= _PROMO_CHARS and _promo(text):
         return Verdict("chrome/promo")
     if (
         _SUFFIX_HINTS.intersection(text[-24:])
@@ -579,10 +604,14 @@ def find_chrome(lines: Sequence[str]) -> dict[int, Verdict]:
             verdict = _line_verdict(text)
             if verdict is not None:
                 body.verdicts[i] = verdict
-    _boxes(body)
-    _rails(body)
-    _playlists(body)
-    _headline_runs(body)
+    # the run rules need chrome to anchor on, or enough short lines: most bodies have neither
+    if body.verdicts:
+        _boxes(body)
+        _rails(body)
+    if sum(1 for t in body.lines if any(w in t for w in _V.video_words)) >= _V.pl_credited:
+        _playlists(body)
+    if sum(1 for t in body.lines if 0 < len(t) <= _V.short_chars) >= _V.run_min:
+        _headline_runs(body)
     return body.verdicts
 
 
