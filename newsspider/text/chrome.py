@@ -28,21 +28,8 @@ from newsspider.text.names import ws
 __all__ = ["RULES", "Verdict", "find_chrome", "strip_chrome"]
 
 #: Every rule, reported as "chrome/<rule>".
-RULES = (
-    "duration",
-    "date",
-    "views",
-    "rail",
-    "playlist",
-    "credit",
-    "teaser",
-    "heading",
-    "link_list",
-    "headlines",
-    "live_label",
-    "markup",
-    "promo",
-)
+RULES: tuple[str, ...] = ("duration", "date", "views", "rail", "playlist", "credit", "teaser")
+RULES += ("heading", "link_list", "headlines", "live_label", "markup", "promo")
 
 _DATA = Path(__file__).resolve().parent / "data" / "chrome.toml"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
@@ -200,16 +187,8 @@ class _Vocab:
         self.ar_platform = re.compile(_alt(pr["arabic_platforms"]))
         self.ar_channel = re.compile(_alt(pr["arabic_channel_words"]))
         # how a teaser, a live-blog label or a promo can start: one cheap look per line
-        starts = (
-            te["labels"]
-            + te["arabic_loose"]
-            + te["arabic_strict"]
-            + lv["stamp_labels"]
-            + lv["field_labels"]
-            + pr["verbs"]
-            + pr["arabic_verbs"]
-            + ["sign", "stay"]
-        )
+        starts = [*te["labels"], *te["arabic_loose"], *te["arabic_strict"], "sign", "stay"]
+        starts += [*lv["stamp_labels"], *lv["field_labels"], *pr["verbs"], *pr["arabic_verbs"]]
         self.start = re.compile(rf"^[\W_]*(?:{_alt(starts)})", re.IGNORECASE)
 
 
@@ -435,14 +414,8 @@ def _line_verdict(text: str) -> Verdict | None:
             return Verdict("chrome/teaser")
         maybe_promo = True
     else:  # a promo may open with a sentence to "you" or a word or two ("Swipe. Select.")
-        maybe_promo = (
-            size <= 40
-            or "you" in text
-            or "You" in text
-            or "YOU" in text
-            or "تابعونا" in text
-            or _SENTENCE_END.search(text, 0, 30) is not None
-        )
+        you = "you" in text or "You" in text or "YOU" in text or "تابعونا" in text
+        maybe_promo = size <= 40 or you or _SENTENCE_END.search(text, 0, 30) is not None
     if any(hint in text for hint in _MARKUP_HINTS) and _markup(text):
         return Verdict("chrome/markup")
     if maybe_promo and size <= _PROMO_CHARS and _promo(text):
