@@ -638,10 +638,15 @@ def test_arabic_sign_off_removed() -> None:
 
 def test_publisher_patterns_apply_to_their_source_only() -> None:
     body = ["Top stories", "Sign up to What's On", "The article text."]
-    assert clean_article("T", body, "Straits Times").body == body[1:]
-    assert clean_article("T", body, "The Guardian").body == [body[0], body[2]]
-    assert clean_article("T", body, None).body == body
-    assert clean_article("T", body, "Yahoo").body == body
+
+    def fired(source: str | None) -> list[str]:
+        # generic chrome (newsspider.text.chrome) takes what no publisher pattern took
+        return clean_article("T", body, source).fired
+
+    assert fired("Straits Times") == ["straits_times/top_stories_heading", "chrome/promo"]
+    assert fired("The Guardian") == ["chrome/heading", "guardian/newsletter_signup"]
+    assert fired(None) == fired("Yahoo") == ["chrome/heading", "chrome/promo"]
+    assert clean_article("T", body, None).body == body[2:]
 
 
 def test_source_name_matching_ignores_case_and_spacing() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newsspider.text.bylines import Names, Role, scan_line
+from newsspider.text.chrome import find_chrome
 from newsspider.text.names import ws
 
 __all__ = [
@@ -195,7 +196,8 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
 
     One pass over the paragraphs (whitespace inside each is normalised). ``source`` picks the
     publisher's patterns; it is never itself reported as an agency. `fired` gets one entry per
-    removal: "publisher/pattern" for boilerplate, "byline/<kind>" for bylines and sign-offs.
+    removal: "publisher/pattern" for boilerplate, "chrome/<rule>" for generic chrome
+    (`newsspider.text.chrome`), "byline/<kind>" for bylines and sign-offs.
     """
     body_patterns = _patterns_for(_source_key(source or ""))[1]
     clean, fired = clean_title(title, source)
@@ -203,7 +205,8 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
 
     names = Names()
     paragraphs: list[str] = []
-    for raw in body:
+    chrome = find_chrome(body)  # judged on the whole body; applied after the patterns
+    for index, raw in enumerate(body):
         text = ws(raw)
         lowered = text.casefold()
         stop = False
@@ -225,6 +228,9 @@ def clean_article(title: str, body: list[str], source: str | None) -> Cleaned:
             lowered = text.casefold()
         if stop:
             break
+        if text and index in chrome:
+            fired.append(chrome[index].rule)
+            text = chrome[index].apply(text)
         if not text:
             continue
         found = scan_line(text)
