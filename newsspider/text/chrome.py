@@ -1,10 +1,8 @@
 """Generic chrome in article bodies: rails, playlists, link boxes, teasers, labels, promos.
 
-Issue 15 item 3. Daily8 republishes what its publishers' pages put around an article: France
-24's video rails (durations, dates and other headlines), NZ Herald's playlists (caption after
-caption credited ``Video / Name``), BBC's link boxes, CNN's live-blog field labels, markup
-pasted as escaped text, newsletter and app promos. The per-publisher patterns
-(``data/boilerplate.toml``) know some wordings; this module knows the kinds.
+Daily8 republishes what its publishers' pages put around an article: video rails, playlists
+(captions credited ``Video / Name``), link boxes, live-blog labels, escaped markup, promos.
+The per-publisher patterns (``data/boilerplate.toml``) know some wordings; this the kinds.
 
 `find_chrome` judges a body's lines together: a run of headlines, a rail or a playlist is
 recognised as a run, never one short line alone. A single line is chrome only as a whole
