@@ -4,11 +4,10 @@ Daily8 republishes what its publishers' pages put around an article: video rails
 (captions credited ``Video / Name``), link boxes, live-blog labels, escaped markup, promos.
 The per-publisher patterns (``data/boilerplate.toml``) know some wordings; this the kinds.
 
-`find_chrome` judges a body's lines together: a run of headlines, a rail or a playlist is
-recognised as a run, never one short line alone. A single line is chrome only as a whole
-(a bare date, ``VIDEO: <headline>``, a promo made only of calls to action); a line that
-mentions a video or a newsletter inside a sentence is prose and stays. The vocabulary, in
-English and Arabic, is ``data/chrome.toml``.
+`find_chrome` judges a body's lines together: a run of headlines, a rail or a playlist as a
+run, never one short line alone; a single line only as a whole (a bare date, ``VIDEO: ...``,
+a promo of calls to action). A sentence that mentions a video or a newsletter stays. The
+vocabulary, in English and Arabic, is ``data/chrome.toml``.
 """
 
 from __future__ import annotations
