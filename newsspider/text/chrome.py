@@ -25,9 +25,8 @@ from newsspider.text.names import ws
 __all__ = ["RULES", "Verdict", "find_chrome", "strip_chrome"]
 
 #: Every rule, reported as "chrome/<rule>".
-RULES = ("duration", "date", "views", "rail", "playlist", "credit", "teaser", "heading")
-RULES += ("link_list", "headlines", "live_label", "markup", "promo")
-
+RULES: tuple[str, ...] = ("duration", "date", "views", "rail", "playlist", "credit", "teaser")
+RULES += ("heading", "link_list", "headlines", "live_label", "markup", "promo")
 _DATA = Path(__file__).resolve().parent / "data" / "chrome.toml"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
