@@ -104,8 +104,9 @@ ITEM_PIPELINES = {
     "newsspider.crawl.pipelines.ValidationPipeline": 800,
     "newsspider.crawl.pipelines.SeenStorePipeline": 900,
 }
-# INFO: what a person reads (no item dumps); -L DEBUG for every request and traceback.
-LOG_LEVEL = "INFO"
+# LOG_LEVEL: `scrapy crawl` defaults to INFO (commands/crawl.py), what a person reads (no item
+# dumps); -L DEBUG for every request and traceback. Set here, it would outrank every
+# command's own default (inspect, report and push log only warnings).
 # Only the versions that matter in a bug report (Scrapy logs a dozen by default).
 LOG_VERSIONS = ["lxml", "libxml2", "twisted", "python", "platform"]
 # A live progress line while stderr is a terminal (never under cron, systemd or a pipe).

@@ -286,7 +286,17 @@ def test_pages_without_title_or_body_are_dropped_and_the_crawl_goes_on(tmp_path:
     }
     homes = "https://www.daily8.com/en,https://www.daily8.com/"
     urls = ",".join([homes, *broken.values()])
-    result = run_crawl(tmp_path, "-a", "locale=all", "-a", f"urls={urls}", replay=replay)
+    # Two broken pages in fourteen trip the layout-drift alarm (tests/test_coverage.py);
+    # here only the drops are judged.
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        "locale=all",
+        "-a",
+        f"urls={urls}",
+        replay=replay,
+        settings={"COVERAGE_MIN_ARTICLES": 1000},
+    )
     assert result.returncode == 0, result.log
     assert sorted(result.ids) == sorted(f.expected_output()["id"] for f in ARTICLES)
     assert result.stats["newsspider/dropped/no_title"] == 1

@@ -28,6 +28,7 @@ class Command(ScrapyCrawlCommand):
     """Scrapy's crawl command, made fit for cron (exit statuses in the README)."""
 
     config: RunConfig | None = None
+    default_settings = {**ScrapyCrawlCommand.default_settings, "LOG_LEVEL": "INFO"}
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)

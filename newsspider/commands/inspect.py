@@ -129,12 +129,6 @@ class Command(ScrapyCommand):
         parser.add_argument("--file", help="a saved page (HTML) instead of fetching")
         parser.add_argument("--url", help="the URL of the saved page (default: its fixture's)")
 
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
-        assert self.settings is not None
-        if not opts.loglevel:  # the report is the output; the log only says what went wrong
-            self.settings.set("LOG_LEVEL", "WARNING", "cmdline")
-
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         try:
