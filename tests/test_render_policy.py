@@ -377,10 +377,11 @@ def test_an_oversize_render_is_refused_and_counted_as_failed(tmp_path: Path, bro
     finally:
         site.close()
     stats = result.stats
-    assert [item["url"] for item in result.items] == [site.url(fine)]
+    assert stats["item_scraped_count"] == 1  # the fine page
     assert stats["newsspider/pages/failed/render_too_large"] == 2, stats
     assert stats["newsspider/render/failures/too_large"] == 2
     assert result.returncode == 5  # 2 of 3 pages failed
+    assert result.items == []  # and a failed run publishes no feed
 
 
 def test_a_killed_browser_and_a_killed_driver_are_restarted(tmp_path: Path, browser: str) -> None:
@@ -401,13 +402,14 @@ def test_a_killed_browser_and_a_killed_driver_are_restarted(tmp_path: Path, brow
     }
     site = fault_site(tmp_path / "site", pages, marker=marker)
     try:
-        result = crawl(
+        result = crawl(  # restarts are judged here, not the failure share
             tmp_path,
             site,
             [first, second, *rest],
             RENDER="always",
             RENDER_MAX_PAGES=1,
             RENDER_BROWSER_ARGS=json.dumps([LOCAL_ONLY, marker]),
+            FAILURE_THRESHOLD="1",
         )
         requested = site.requested()
     finally:
@@ -437,7 +439,7 @@ def test_a_browser_over_its_memory_cap_is_restarted(tmp_path: Path, browser: str
     pages.update({path: SHELL_WITH.format(script="") for path in rest})
     site = fault_site(tmp_path / "site", pages, stall=("/slow",))
     try:
-        result = crawl(
+        result = crawl(  # restarts are judged here, not the failure share
             tmp_path,
             site,
             [hog, *rest],
@@ -445,6 +447,7 @@ def test_a_browser_over_its_memory_cap_is_restarted(tmp_path: Path, browser: str
             RENDER_MAX_PAGES=1,
             RENDER_TIMEOUT=20,
             RENDER_MAX_MEMORY="1200M",
+            FAILURE_THRESHOLD="1",
         )
     finally:
         site.close()
