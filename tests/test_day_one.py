@@ -45,6 +45,13 @@ def env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
 
 
+def scrapy(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` in `cwd`, with this checkout on the path; its output captured."""
+    return subprocess.run(
+        [*SCRAPY, *args], cwd=cwd, env=env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
 def test_readme_cron_line_runs_as_pasted(tmp_path: Path) -> None:
     block = readme_block("cron").strip().splitlines()
     path_line = next(line for line in block if line.startswith("PATH="))
@@ -117,24 +124,18 @@ def test_a_live_crawl_without_seen_db_uses_the_project_store(tmp_path: Path) -> 
     # Replay with SEEN_DB unset keeps the store off; a crawl that names no store but is not
     # a replay uses the project's. Here: replay, with the store asked for by its default path.
     store = project / ".scrapy" / "seen.sqlite3"
-    done = subprocess.run(
-        [
-            *SCRAPY,
-            "crawl",
-            "daily8",
-            "-O",
-            "out.jsonl",
-            "-s",
-            f"REPLAY_DIR={fixtures}",
-            "-s",
-            f"SEEN_DB={store}",
-            "-a",
-            "locale=all",
-        ],
+    done = scrapy(
+        "crawl",
+        "daily8",
+        "-O",
+        "out.jsonl",
+        "-s",
+        f"REPLAY_DIR={fixtures}",
+        "-s",
+        f"SEEN_DB={store}",
+        "-a",
+        "locale=all",
         cwd=project,
-        env=env(),
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
@@ -166,27 +167,13 @@ def test_a_live_crawl_without_seen_db_uses_the_project_store(tmp_path: Path) -> 
     ],
 )
 def test_bad_settings_and_arguments_stop_with_one_line(arguments: list[str], line: str) -> None:
-    done = subprocess.run(
-        [*SCRAPY, "crawl", "daily8", *arguments],
-        cwd=ROOT,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = scrapy("crawl", "daily8", *arguments, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [line]
 
 
 def test_an_empty_replay_dir_is_an_error_not_a_live_crawl(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*SCRAPY, "crawl", "daily8", "-s", f"REPLAY_DIR={tmp_path}"],
-        cwd=ROOT,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = scrapy("crawl", "daily8", "-s", f"REPLAY_DIR={tmp_path}", timeout=60)
     assert done.returncode == 2
     assert "REPLAY_DIR" in done.stderr and "holds no fixtures" in done.stderr
 
@@ -205,14 +192,7 @@ def test_a_bad_url_file_is_one_line(tmp_path: Path, kind: str) -> None:
     else:
         with path.open("wb") as file:
             file.truncate(11 * 1024 * 1024)
-    done = subprocess.run(
-        [*SCRAPY, "crawl", "daily8", "-a", f"url_file={path}"],
-        cwd=ROOT,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = scrapy("crawl", "daily8", "-a", f"url_file={path}", timeout=60)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("scrapy crawl daily8: error: url_file: ")
@@ -239,22 +219,15 @@ def test_an_unreachable_site_logs_one_line_per_host_and_cause(tmp_path: Path) ->
 
 def test_default_log_has_no_item_dumps(tmp_path: Path) -> None:
     feed = tmp_path / "d.jsonl"
-    done = subprocess.run(
-        [
-            *SCRAPY,
-            "crawl",
-            "daily8",
-            "-O",
-            str(feed),
-            "-s",
-            f"REPLAY_DIR={FIXTURES}",
-            "-a",
-            "locale=all",
-        ],
-        cwd=ROOT,
-        env=env(),
-        capture_output=True,
-        text=True,
+    done = scrapy(
+        "crawl",
+        "daily8",
+        "-O",
+        str(feed),
+        "-s",
+        f"REPLAY_DIR={FIXTURES}",
+        "-a",
+        "locale=all",
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
@@ -357,24 +330,17 @@ def test_rebuilding_fixtures_keeps_outputs_and_survives_a_failure(tmp_path: Path
 
 def test_record_reports_each_failure_on_one_line_and_its_real_status(tmp_path: Path) -> None:
     urls = ["http://127.0.0.1:9/en", "http://127.0.0.1:9/en/hashtag/Sport"]
-    done = subprocess.run(
-        [
-            *SCRAPY,
-            "record",
-            *urls,
-            "--dir",
-            str(tmp_path / "rec"),
-            "-s",
-            "ALLOWED_HOSTS=127.0.0.1:9",
-            "-s",
-            "RETRY_TIMES=0",
-            "-s",
-            "RENDER=never",
-        ],
-        cwd=ROOT,
-        env=env(),
-        capture_output=True,
-        text=True,
+    done = scrapy(
+        "record",
+        *urls,
+        "--dir",
+        str(tmp_path / "rec"),
+        "-s",
+        "ALLOWED_HOSTS=127.0.0.1:9",
+        "-s",
+        "RETRY_TIMES=0",
+        "-s",
+        "RENDER=never",
         timeout=120,
     )
     assert done.returncode == 1
