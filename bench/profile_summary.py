@@ -16,18 +16,18 @@ from pathlib import Path
 
 #: (name, substring of a frame): the first match, from the innermost newsspider frame out.
 PARTS = (
-    ("newsspider: page parsers (pages.py)", "newsspider/pages.py"),
-    ("newsspider: bylines (bylines.py)", "newsspider/bylines.py"),
-    ("newsspider: time stamps (timestamps.py)", "newsspider/timestamps.py"),
-    ("newsspider: schema (schema.py)", "newsspider/schema.py"),
-    ("newsspider: pipelines (pipelines.py)", "newsspider/pipelines.py"),
-    ("newsspider: rendering check (render.py)", "newsspider/render.py"),
-    ("newsspider: middlewares", "newsspider/middlewares.py"),
+    ("newsspider: page parsers (site/)", "newsspider/site/"),
+    ("newsspider: time stamps (text/stamp*)", "newsspider/text/stamp"),
+    ("newsspider: chrome (text/chrome.py)", "newsspider/text/chrome.py"),
+    ("newsspider: bylines, credits, boilerplate (text/)", "newsspider/text/"),
+    ("newsspider: pipelines (crawl/pipelines.py)", "newsspider/crawl/pipelines.py"),
+    ("newsspider: rendering (render/)", "newsspider/render/"),
+    ("newsspider: middlewares (crawl/middlewares.py)", "newsspider/crawl/middlewares.py"),
     ("newsspider: spider (daily8.py)", "newsspider/spiders/daily8.py"),
     ("newsspider: other", "newsspider/"),
 )
 #: newsspider frames that only hand the work on to Scrapy (the download of a page).
-PASS_THROUGH = ("PlaywrightDownloadHandler.download_request",)
+PASS_THROUGH = ("RenderDownloadHandler.download_request",)
 IDLE = ("Condition.wait", "_do_waitpid", "EpollSelector.select", "select (selectors.py")
 
 
