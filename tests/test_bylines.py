@@ -782,7 +782,9 @@ MARKER_RE = re.compile(
 # The grammar's forms without a leading marker: a bare byline ("Jane Doe, Reuters", "A and B at
 # The Hill") and a closing "X reports."; generated text of that shape is a byline.
 BARE_FORM_RE = re.compile(
-    r"^[A-Z][\w'-]*(?: (?:and )?[A-Z][\w'-]*)+,?(?: at| for)? [A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*$"
+    # Names (listed with spaces, commas or "and"), then an employer: a bare byline.
+    r"^[A-Z][\w.'-]*(?:,? (?:and )?[A-Z][\w.'-]*)+,?(?: at| for)? [A-Z][\w.'-]*"
+    r"(?: [A-Z][\w.'-]*)*(?: -|[.;:,])?$"
     r"|\breport(?:s|ed)\.$|\breporting\b.* for [A-Z]"
 )
 PROSE_WORDS = [
