@@ -71,6 +71,7 @@ def test_a_live_page_is_fetched_under_the_host_policy(site_server: Any) -> None:
     )
     assert done.returncode in (EXIT_OK, EXIT_COVERAGE), done.stderr
     assert fields(done.stdout)["title"][1] == f'"{ARTICLES[0].expected_output()["title"]}"'
+    assert not (ROOT / ".scrapy").exists()  # nor a seen-store in the checkout
     refused = inspect("http://127.0.0.1:9/en/article/" + "a" * 32)  # not in ALLOWED_HOSTS
     assert refused.returncode == EXIT_USAGE
     assert "not a Daily8" in refused.stderr

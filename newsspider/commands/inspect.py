@@ -170,7 +170,9 @@ class Command(ScrapyCommand):
         return HttpResponse(url, path.read_bytes(), status=200, headers=headers), captured
 
     def _fetch(self, url: str) -> tuple[HttpResponse, datetime] | None:
-        assert self.crawler_process is not None
+        assert self.crawler_process is not None and self.settings is not None
+        # The page is fetched whether or not a crawl emitted it: no seen-store.
+        self.settings.set("SEEN_DB", "off", "cmdline")
         crawler = self.crawler_process.create_crawler(InspectSpider)
         self.crawler_process.crawl(crawler, url=url)
         self.crawler_process.start()

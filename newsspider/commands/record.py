@@ -89,8 +89,10 @@ class Command(ScrapyCommand):
                 )
         if not args:
             raise UsageError("give at least one URL")
-        # The crawl's summary and exit status describe a crawl, not a recording.
+        # The crawl's summary and exit status describe a crawl, not a recording; and a page
+        # is recorded whether or not a crawl emitted it (no seen-store).
         self.settings["EXTENSIONS"].set(SUMMARY_EXTENSION, None, "cmdline")
+        self.settings.set("SEEN_DB", "off", "cmdline")
         base = Path(opts.dir)
         crawler = self.crawler_process.create_crawler(RecorderSpider)
         self.crawler_process.crawl(crawler, urls=args, base=base)

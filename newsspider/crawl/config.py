@@ -21,7 +21,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
-from scrapy.utils.project import data_path, inside_project
+from scrapy.utils.conf import closest_scrapy_cfg, get_config
+from scrapy.utils.project import inside_project
 
 from newsspider.site.urls import HOME_URL, HostPolicy, page_kind
 
@@ -165,11 +166,18 @@ class CrawlArguments:
 def default_seen_db() -> Path:
     """Where the seen-store lives unless ``SEEN_DB`` says otherwise.
 
-    Inside a Scrapy project: the project's ``.scrapy/`` folder (Scrapy's ``data_path``);
+    Inside a Scrapy project: the project's ``.scrapy/`` folder (where Scrapy keeps project data);
     elsewhere the user's data directory (``platformdirs``). Never inside site-packages.
     """
     if inside_project():
-        return Path(data_path("seen.sqlite3", createdir=False)).resolve()
+        # Scrapy's project_data_dir(), which data_path() uses, creates the folder: here only
+        # its place is needed (the store creates it when it first writes).
+        config = get_config()
+        if config.has_option("datadirs", "default"):
+            return Path(config.get("datadirs", "default")).resolve() / "seen.sqlite3"
+        scrapy_cfg = closest_scrapy_cfg()
+        if scrapy_cfg:
+            return (Path(scrapy_cfg).parent / ".scrapy").resolve() / "seen.sqlite3"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("newsspider")) / "seen.sqlite3"
