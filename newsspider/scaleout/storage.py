@@ -69,8 +69,8 @@ class LeasedFeedStorage(AtomicFileFeedStorage):
     def from_crawler(
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> LeasedFeedStorage:
-        storage = cls(uri, feed_options=feed_options)
-        storage.crawler = crawler
+        storage = super().from_crawler(crawler, uri, feed_options=feed_options)
+        assert isinstance(storage, LeasedFeedStorage)
         storage.worker = worker_for(crawler)
         return storage
 
