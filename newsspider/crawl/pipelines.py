@@ -63,7 +63,7 @@ class _DataclassFields:
         setattr(self.item, name, value)
 
 
-def _adapter(item: Any) -> Any:
+def item_fields(item: Any) -> Any:
     """`_DataclassFields` of a dataclass item, else ``ItemAdapter(item)``."""
     names = dataclass_field_names(item)
     if names is not None:
@@ -240,7 +240,7 @@ class BylinePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        adapter = _adapter(item)
+        adapter = item_fields(item)
         cleaned = clean_article(adapter["title"], adapter["body"], adapter.get("source"))
         adapter["title"] = cleaned.title
         adapter["body"] = cleaned.body
@@ -251,7 +251,7 @@ class BylinePipeline:
         for name in cleaned.fired:
             self.stats.inc_value(f"newsspider/boilerplate/{name}")
         for image in adapter.get("images") or ():
-            image_adapter = _adapter(image)
+            image_adapter = item_fields(image)
             caption = " ".join(
                 part
                 for part in (image_adapter.get("caption"), image_adapter.get("credit_raw"))
@@ -259,7 +259,7 @@ class BylinePipeline:
             )
             image_adapter["credit"] = parse_credit(caption)
         for card in adapter.get("related") or ():
-            card_adapter = _adapter(card)
+            card_adapter = item_fields(card)
             title, _ = clean_title(card_adapter["title"], card_adapter.get("source"))
             card_adapter["title"] = title
         return item
@@ -293,7 +293,7 @@ class TimestampPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        adapter = _adapter(item)
+        adapter = item_fields(item)
         reference = adapter.get("stamp_reference") or adapter.get("fetched_at")
         if not reference:
             return item
@@ -302,7 +302,7 @@ class TimestampPipeline:
         locale = adapter.get("locale")
         problems = []
         parsed = 0
-        for target in (adapter, *(_adapter(card) for card in adapter.get("related") or ())):
+        for target in (adapter, *(item_fields(card) for card in adapter.get("related") or ())):
             raw = target.get("stamp_raw")
             target["stamp_reference"] = now_iso
             if not raw:
