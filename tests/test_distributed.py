@@ -36,7 +36,8 @@ from newsspider.scaleout.frontier import (
     RedisScheduler,
     push_start_urls,
 )
-from newsspider.scaleout.leases import Keys, Worker, worker_for
+from newsspider.scaleout.keyspace import Keys
+from newsspider.scaleout.leases import Worker, worker_for
 from newsspider.site.pages import article_id
 from tests.conftest import ROOT, SiteServer, crawl_command, read_feed
 
@@ -519,3 +520,121 @@ def test_pushed_start_urls_reach_the_spider_through_its_public_method() -> None:
         assert start_url_of(junk) is None
     (request,) = spider.requests_for_start_url(url)
     assert request.url == url and request.meta["start"]
+
+
+@pytest.mark.parametrize("point", ["after_stage", "after_rename"])
+def test_a_worker_killed_between_its_feed_and_its_marks_is_settled_on_its_host(
+    tmp_path: Path, db: RedisServer, fast_site: SiteServer, all_ids: set[str], point: str
+) -> None:
+    timeout = {"REDIS_WORKER_TIMEOUT": 2}
+    victim = start_worker(
+        tmp_path, "victim", fast_site, db.url, NEWSSPIDER_TEST_PAUSE_AT=point, **timeout
+    )
+    deadline = time.monotonic() + 90
+    while not list(tmp_path.glob(f".victim-*.jsonl.paused-{point}")):
+        assert victim.poll() is None, (tmp_path / "victim.log").read_text()[-3000:]
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert db.client.hlen("daily8:staged") == 1 and db.client.hlen("daily8:seen") == 0
+    while db.client.keys("daily8:alive:*"):  # its lease runs out
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    follow_up = start_worker(tmp_path, "next", fast_site, db.url, **timeout)
+    finish(follow_up, tmp_path, "next")
+    published = feed_ids(tmp_path, "victim")
+    assert (len(published) == len(all_ids)) == (point == "after_rename")
+    emitted = published + feed_ids(tmp_path, "next")
+    assert len(emitted) == len(set(emitted))  # nothing twice
+    assert set(emitted) == all_ids  # nothing lost
+    after = stats(tmp_path, "next")
+    if point == "after_rename":
+        assert after["newsspider/seen/recovered"] == len(all_ids)
+    else:
+        assert after["newsspider/redis/requeued"] >= len(all_ids)
+    assert db.client.hlen("daily8:seen") == len(all_ids)
+    assert sorted(db.client.keys("*")) == [b"daily8:seen"]  # staging and doubt settled
+
+
+def _staged_worker(
+    db: RedisServer, keys: Keys, feed: Path, name: str = "dead", host: str = "host-a"
+) -> Worker:
+    """A worker on `host` that took one request and staged one mark for `feed`, then died."""
+    from newsspider.crawl.seen import StagedFeed, file_sha256
+
+    worker = Worker(redis.Redis.from_url(db.url), keys, name, 1.0, build_crawler().stats, host)
+    assert worker.register()
+    db.client.zadd(keys.requests, {b"one": 0})
+    assert worker.take(keys.requests) is not None
+    staged = StagedFeed(str(feed), feed.stat().st_size, file_sha256(feed))
+    assert worker.stage("run1", 1, staged, {"a1": '["record"]'})
+    db.client.delete(keys.alive(name))  # as if its lease had run out
+    return worker
+
+
+@pytest.mark.parametrize("feed_in_place", [True, False])
+def test_a_run_in_doubt_waits_for_a_worker_on_its_host(
+    tmp_path: Path, db: RedisServer, feed_in_place: bool
+) -> None:
+    keys = Keys.for_spider("daily8", "doubt")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a1"}\n')
+    _staged_worker(db, keys, feed)
+    if not feed_in_place:
+        feed.write_text('{"id": "older"}\n')  # the rename never happened
+    stats = build_crawler().stats
+    elsewhere = Worker(redis.Redis.from_url(db.url), keys, "b", 30.0, stats, "host-b")
+    assert elsewhere.register()
+    assert elsewhere.reap() == 0  # set aside, not requeued
+    assert db.client.hlen(keys.doubt("run1")) == 1 and db.client.zcard(keys.requests) == 0
+    assert not db.client.exists(keys.inflight("dead"))
+    assert elsewhere.settle() == (0, 0)  # it cannot see the feed: left in doubt
+    assert stats.get_value("newsspider/redis/in_doubt_elsewhere") == 1
+    assert db.client.hlen(keys.seen) == 0
+    home = Worker(redis.Redis.from_url(db.url), keys, "a", 30.0, stats, "host-a")
+    assert home.register()
+    if feed_in_place:
+        assert home.settle() == (1, 0)
+        assert db.client.hget(keys.seen, "a1") == b'["record"]'
+        assert db.client.zcard(keys.requests) == 0
+    else:
+        assert home.settle() == (0, 1)
+        assert db.client.hlen(keys.seen) == 0 and db.client.zrange(keys.requests, 0, -1) == [b"one"]
+    assert home.settle() == (0, 0)  # settled once
+    assert not db.client.exists(keys.staged_runs, keys.staged("run1"), keys.doubt("run1"))
+
+
+def test_a_restarted_worker_settles_what_its_earlier_process_staged(
+    tmp_path: Path, db: RedisServer
+) -> None:
+    keys = Keys.for_spider("daily8", "restart")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a1"}\n')
+    _staged_worker(db, keys, feed, name="w1")
+    again = Worker(redis.Redis.from_url(db.url), keys, "w1", 30.0, build_crawler().stats, "host-a")
+    assert again.register()  # the same WORKER_ID: its old requests are set aside, not requeued
+    assert db.client.zcard(keys.requests) == 0 and db.client.hlen(keys.doubt("run1")) == 1
+    assert again.settle() == (1, 0)
+    assert db.client.hexists(keys.seen, "a1") and not db.client.exists(keys.doubt("run1"))
+
+
+def test_a_worker_that_lost_its_lease_after_its_rename_still_writes_its_marks(
+    tmp_path: Path, db: RedisServer
+) -> None:
+    from datetime import UTC, datetime
+
+    from newsspider.crawl.seen import SeenRecord
+    from newsspider.scaleout.storage import RedisSeenStore
+
+    keys = Keys.for_spider("daily8", "zombie")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a1"}\n')
+    zombie = _staged_worker(db, keys, feed)
+    store = RedisSeenStore(zombie)
+    record = SeenRecord("a1", datetime.now(UTC), datetime.now(UTC), "f" * 64, 1)
+    reaper = Worker(redis.Redis.from_url(db.url), keys, "r", 30.0, build_crawler().stats, "x")
+    assert reaper.register() and reaper.reap() == 0  # its requests were set aside
+    assert store.confirm("run1", [record]) == 1  # settled where the feed is
+    assert db.client.hexists(keys.seen, "a1") and db.client.zcard(keys.requests) == 0
+    assert not db.client.exists(keys.staged_runs, keys.doubt("run1"))

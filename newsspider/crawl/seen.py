@@ -2,9 +2,10 @@
 
 The embedded default is a SQLite file (``SEEN_DB``); with ``REDIS_URL`` set, a Redis
 hash shared by every worker. An article is marked only once its line is in a feed that
-was stored: SQLite marks are staged with the feed's path, size and checksum before the
-feed is renamed into place and confirmed after, so a run killed at any instant is settled
-by the next one (`SqliteSeenStore.recover`); see `newsspider.crawl.feeds`.
+was stored: marks are staged with the feed's path, size and checksum before the feed is
+renamed into place and confirmed after, so a run killed at any instant is settled by the
+next one (`SqliteSeenStore.recover`, `newsspider.scaleout.leases.Worker.settle`); see
+`newsspider.crawl.feeds`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
@@ -51,6 +52,19 @@ class SeenStore(Protocol):
     def commit(self, records: Iterable[SeenRecord]) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StagingSeenStore(SeenStore, Protocol):
+    """A seen-store with two-phase marks: staged before a feed's rename, confirmed after."""
+
+    def stage(
+        self, run: str, feeds_expected: int, feed: StagedFeed, records: Iterable[SeenRecord]
+    ) -> None: ...
+
+    def confirm(self, run: str, records: Iterable[SeenRecord] | None = None) -> int: ...
+
+    def discard(self, run: str) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,9 +276,9 @@ def _recover(crawler: Crawler, store: SqliteSeenStore) -> None:
 class RunMarks:
     """This run's seen marks: pending in memory until every feed is stored.
 
-    With the SQLite store they are staged beside each local feed before its rename
-    (`stage`) and confirmed after (`commit`), so that a kill at any instant is settled by
-    the next run (`SqliteSeenStore.recover`). Other stores get them in one `commit`.
+    With a staging store (SQLite, Redis) they are staged beside each local feed before its
+    rename (`stage`) and confirmed after (`commit`), so that a kill at any instant is settled
+    by the next run. Other stores get them in one `commit`.
     """
 
     def __init__(self, store: SeenStore, feeds_expected: int) -> None:
@@ -276,7 +290,7 @@ class RunMarks:
 
     def stage(self, feed: StagedFeed) -> None:
         """Before `feed` is renamed into place (raises when the store cannot take it)."""
-        if isinstance(self.store, SqliteSeenStore) and self.pending:
+        if isinstance(self.store, StagingSeenStore) and self.pending:
             self.store.stage(self.run, self.feeds_expected, feed, self.pending.values())
             self.staged = True
 
@@ -284,7 +298,7 @@ class RunMarks:
         """Every feed is stored: write the marks; how many."""
         count = len(self.pending)
         if self.pending or self.staged:
-            if isinstance(self.store, SqliteSeenStore):
+            if isinstance(self.store, StagingSeenStore):
                 self.store.confirm(self.run, self.pending.values())
             else:
                 self.store.commit(self.pending.values())
@@ -295,7 +309,7 @@ class RunMarks:
     def discard(self) -> int:
         """A feed was not stored: no marks; how many were dropped."""
         count = len(self.pending)
-        if self.staged and isinstance(self.store, SqliteSeenStore):
+        if self.staged and isinstance(self.store, StagingSeenStore):
             self.store.discard(self.run)
         self.pending.clear()
         self.staged = False

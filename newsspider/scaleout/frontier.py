@@ -53,7 +53,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from newsspider.crawl.config import redis_url
-from newsspider.scaleout.leases import Worker, connect, keys_for, worker_for
+from newsspider.scaleout.keyspace import connect, keys_for
+from newsspider.scaleout.leases import Worker, worker_for
 from newsspider.site.urls import article_id
 
 logger = logging.getLogger(__name__)

@@ -4,167 +4,40 @@ Every step that moves work between keys is one atomic Lua script: taking a reque
 from the frontier into the worker's in-flight hash; committing writes the seen marks and
 forgets the in-flight hash; a worker whose lease expired is reaped by another, which moves
 its in-flight entries back into the frontier. See `newsspider.scaleout.frontier` for the keys.
+The keys and the Lua scripts are in `newsspider.scaleout.keyspace`.
+
+Seen marks are two-phase, as with SQLite: before a worker renames its feed into place it
+stages its marks with the feed's path, size and SHA-256 (``staged:<run>``, listed in the
+``staged`` hash with the worker's id, host and lease token). A worker that dies with marks
+staged is not requeued blindly: its in-flight requests are set aside (``doubt:<run>``) until
+a worker on the same host looks at the feed file (`Worker.settle`): in place with that size
+and checksum, the marks are written and the requests forgotten; otherwise the requests go
+back into the frontier. Only that host can see the file, so runs staged on a host that never
+runs a worker again stay in doubt (logged at every start, counted), never guessed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import redis
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
-from scrapy_redis import defaults as redis_defaults
-from scrapy_redis.connection import get_redis
 
-from newsspider.crawl.config import redis_url
+from newsspider.crawl.seen import StagedFeed
+from newsspider.scaleout import keyspace
 from newsspider.scaleout.config import worker_id
+from newsspider.scaleout.keyspace import Keys, connect, keys_for
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """The Redis keys of one crawl (spider and namespace)."""
-
-    prefix: str
-
-    @classmethod
-    def for_spider(cls, spider: str, namespace: str = "") -> Keys:
-        return cls(f"{spider}:{namespace}:" if namespace else f"{spider}:")
-
-    @property
-    def requests(self) -> str:
-        return self.prefix + "requests"
-
-    @property
-    def dupefilter(self) -> str:
-        return self.prefix + "dupefilter"
-
-    @property
-    def start_urls(self) -> str:
-        return self.prefix + "start_urls"
-
-    @property
-    def seen(self) -> str:
-        return self.prefix + "seen"
-
-    @property
-    def workers(self) -> str:
-        return self.prefix + "workers"
-
-    def alive(self, worker: str) -> str:
-        return f"{self.prefix}alive:{worker}"
-
-    def inflight(self, worker: str) -> str:
-        return f"{self.prefix}inflight:{worker}"
-
-
-def connect(settings: BaseSettings) -> redis.Redis:
-    """A client for ``REDIS_URL`` (setting or environment) with scrapy-redis's defaults."""
-    params = dict(redis_defaults.REDIS_PARAMS)
-    params.update(settings.getdict("REDIS_PARAMS"))
-    client: redis.Redis = get_redis(url=redis_url(settings), **params)
-    return client
-
-
-def keys_for(settings: BaseSettings, spider: str) -> Keys:
-    return Keys.for_spider(spider, str(settings.get("REDIS_NAMESPACE") or ""))
-
-
-# --- Lua: every step that moves work between keys is one atomic script ------------------------
-
-_REQUEUE = """
-local function requeue(inflight, queue, starts)
-  local entries = redis.call('HGETALL', inflight)
-  for i = 1, #entries, 2 do
-    local field, value = entries[i], entries[i + 1]
-    if string.sub(field, 1, 2) == 's:' then
-      redis.call('LPUSH', starts, value)
-    else
-      redis.call('ZADD', queue, tonumber(string.match(field, '^r:([^:]*):')) or 0, value)
-    end
-  end
-  redis.call('DEL', inflight)
-  return #entries / 2
-end
-"""
-# KEYS alive, workers, inflight, queue, starts; ARGV token, ttl ms, worker id.
-# Takes the lease; requeues what an earlier process with the same WORKER_ID left behind.
-_REGISTER = (
-    _REQUEUE
-    + """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
-redis.call('HSET', KEYS[2], ARGV[3], 'busy')
-return requeue(KEYS[3], KEYS[4], KEYS[5])
-"""
-)
-# KEYS alive, workers; ARGV token, ttl ms, worker id, status ('' keeps it).
-_HEARTBEAT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-return 1
-"""
-# KEYS queue, inflight, alive, workers; ARGV token, worker id. The field keeps the score.
-_TAKE = """
-if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
-local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #top == 0 then return 0 end
-redis.call('ZREM', KEYS[1], top[1])
-local field = 'r:' .. top[2] .. ':' .. redis.sha1hex(top[1])
-redis.call('HSET', KEYS[2], field, top[1])
-redis.call('HSET', KEYS[4], ARGV[2], 'busy')
-return {field, top[1]}
-"""
-# KEYS starts, inflight, alive, workers; ARGV token, worker id.
-_TAKE_START = """
-if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
-local url = redis.call('LPOP', KEYS[1])
-if not url then return 0 end
-redis.call('HSET', KEYS[2], 's:' .. redis.sha1hex(url), url)
-redis.call('HSET', KEYS[4], ARGV[2], 'busy')
-return {url}
-"""
-# KEYS inflight, alive, queue, starts, workers; ARGV worker id. Only once the lease expired.
-_REAP = (
-    _REQUEUE
-    + """
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-local n = requeue(KEYS[1], KEYS[3], KEYS[4])
-redis.call('HDEL', KEYS[5], ARGV[1])
-return n
-"""
-)
-# KEYS seen, inflight, alive; ARGV token, ttl ms, then article id, record pairs.
-_COMMIT = """
-if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('DEL', KEYS[2])
-redis.call('PEXPIRE', KEYS[3], ARGV[2])
-return 1
-"""
-# KEYS inflight, alive, queue, starts, workers, dupefilter; ARGV token, worker id, requeue.
-_LEAVE = (
-    _REQUEUE
-    + """
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {-1, 0} end
-local n = 0
-if ARGV[3] == '1' then n = requeue(KEYS[1], KEYS[3], KEYS[4]) end
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HDEL', KEYS[5], ARGV[2])
-if redis.call('HLEN', KEYS[5]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
-  redis.call('DEL', KEYS[6])
-  return {n, 1}
-end
-return {n, 0}
-"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,15 +53,49 @@ class LeaseLost(RuntimeError):
     """This worker's lease expired; others requeued its requests."""
 
 
+@dataclass(frozen=True, slots=True)
+class StagedRun:
+    """A run's staged marks as listed in the ``staged`` hash."""
+
+    run: str
+    worker: str
+    host: str
+    token: str
+    state: str  # "staged" while its worker lives, "doubt" once its requests were set aside
+    created: float
+
+    @classmethod
+    def parse(cls, run: str, entry: bytes | str) -> StagedRun:
+        data = json.loads(entry)
+        return cls(
+            run,
+            str(data["worker"]),
+            str(data["host"]),
+            str(data["token"]),
+            str(data["state"]),
+            float(data["created"]),
+        )
+
+
 class Worker:
     """This process's part in the shared crawl: its lease, in-flight requests and status."""
 
     def __init__(
-        self, server: redis.Redis, keys: Keys, worker: str, timeout: float, stats: StatsCollector
+        self,
+        server: redis.Redis,
+        keys: Keys,
+        worker: str,
+        timeout: float,
+        stats: StatsCollector,
+        host: str | None = None,
     ) -> None:
         self.server = server
         self.keys = keys
         self.id = worker
+        #: Where this worker's feed files are: only a worker on the same host settles a run
+        #: that died between its staging and its commit.
+        self.host = host or socket.gethostname()
+        self.in_doubt_logged: set[str] = set()
         self.token = uuid.uuid4().hex
         self.ttl_ms = max(1000, int(timeout * 1000))
         self.stats = stats
@@ -201,13 +108,15 @@ class Worker:
         self._scripts = {
             name: server.register_script(text)
             for name, text in (
-                ("register", _REGISTER),
-                ("heartbeat", _HEARTBEAT),
-                ("take", _TAKE),
-                ("take_start", _TAKE_START),
-                ("reap", _REAP),
-                ("commit", _COMMIT),
-                ("leave", _LEAVE),
+                ("register", keyspace.REGISTER),
+                ("heartbeat", keyspace.HEARTBEAT),
+                ("take", keyspace.TAKE),
+                ("take_start", keyspace.TAKE_START),
+                ("reap", keyspace.REAP),
+                ("commit", keyspace.COMMIT),
+                ("stage", keyspace.STAGE),
+                ("settle", keyspace.SETTLE),
+                ("leave", keyspace.LEAVE),
             )
         }
 
@@ -216,26 +125,49 @@ class Worker:
 
     def register(self) -> bool:
         """Take this worker's lease; False when a live worker holds the same id."""
-        requeued = int(
-            self._run(
-                "register",
-                [
-                    self.alive,
-                    self.keys.workers,
-                    self.inflight,
-                    self.keys.requests,
-                    self.keys.start_urls,
-                ],
-                [self.token, self.ttl_ms, self.id],
-            )
+        runs = self._runs_of(self.id)
+        result = self._run(
+            "register",
+            [
+                self.alive,
+                self.keys.workers,
+                self.inflight,
+                self.keys.requests,
+                self.keys.start_urls,
+                self.keys.staged_runs,
+                self.keys.doubt(runs[0] if runs else "-"),
+            ],
+            [self.token, self.ttl_ms, self.id, *runs],
         )
-        if requeued < 0:
+        if result == -1:
             return False
         self.registered = True
+        requeued, aside = (int(n) for n in result)
         if requeued:
             logger.warning("Requeued %d requests an earlier %s left unfinished", requeued, self.id)
             self.stats.inc_value("newsspider/redis/requeued", requeued)
+        if aside >= 0:
+            self._log_aside(self.id, aside)
         return True
+
+    def _runs_of(self, worker: str) -> list[str]:
+        """The staged (not yet in doubt) runs of `worker`, newest first."""
+        runs = [r for r in self.staged_runs() if r.worker == worker and r.state == "staged"]
+        return [r.run for r in sorted(runs, key=lambda r: r.created, reverse=True)]
+
+    def staged_runs(self) -> list[StagedRun]:
+        """Every run with staged marks, whichever worker staged them."""
+        entries = self.server.hgetall(self.keys.staged_runs)
+        return [StagedRun.parse(_text(run), entry) for run, entry in entries.items()]
+
+    def _log_aside(self, worker: str, count: int) -> None:
+        logger.warning(
+            "Worker %s died between staging its seen marks and committing them: its %d "
+            "in-flight requests wait until its feed is checked on its host",
+            worker,
+            count,
+        )
+        self.stats.inc_value("newsspider/redis/set_aside", count)
 
     def heartbeat(self, status: str = "") -> bool:
         """Renew the lease (and set the status); False, and `lost`, once it is gone."""
@@ -289,18 +221,25 @@ class Worker:
             other = _text(raw)
             if other == self.id:
                 continue
+            runs = self._runs_of(other)
             keys = [
                 self.keys.inflight(other),
                 self.keys.alive(other),
                 self.keys.requests,
                 self.keys.start_urls,
                 self.keys.workers,
+                self.keys.staged_runs,
+                self.keys.doubt(runs[0] if runs else "-"),
             ]
-            count = int(self._run("reap", keys, [other]))
-            if count < 0:
+            result = self._run("reap", keys, [other, *runs])
+            if result == -1:
                 continue
+            count, aside = (int(n) for n in result)
             requeued += count
             self.stats.inc_value("newsspider/redis/reaped_workers")
+            if aside >= 0:
+                self._log_aside(other, aside)
+                continue
             logger.warning(
                 "Worker %s stopped sending heartbeats: requeued the %d requests it took",
                 other,
@@ -323,17 +262,115 @@ class Worker:
         )
         return Snapshot(int(queued), int(start_urls), busy)
 
-    def commit(self, marks: dict[str, str]) -> bool:
-        """Write seen marks and forget the in-flight requests, in one step (lease permitting)."""
+    def commit(self, marks: dict[str, str], run: str = "") -> bool:
+        """Write seen marks and forget the in-flight requests and `run`'s staging, in one step
+        (lease permitting)."""
         if not self.registered or self.lost:
             return False
-        args: list[Any] = [self.token, self.ttl_ms]
-        for article, record in marks.items():
-            args += [article, record]
-        if self._run("commit", [self.keys.seen, self.inflight, self.alive], args):
+        args: list[Any] = [self.token, self.ttl_ms, run, *_pairs(marks)]
+        keys = [
+            self.keys.seen,
+            self.inflight,
+            self.alive,
+            self.keys.staged_runs,
+            self.keys.staged(run or "-"),
+        ]
+        if self._run("commit", keys, args):
             return True
         self._lose()
         return False
+
+    def stage(self, run: str, feeds_expected: int, feed: StagedFeed, marks: dict[str, str]) -> bool:
+        """Stage `run`'s marks and the feed they wait for, before its rename (lease permitting)."""
+        if not self.registered or self.lost:
+            return False
+        entry = {
+            "worker": self.id,
+            "host": self.host,
+            "token": self.token,
+            "state": "staged",
+            "created": time.time(),
+        }
+        args: list[Any] = [
+            self.token,
+            self.ttl_ms,
+            run,
+            json.dumps(entry),
+            feeds_expected,
+            f"f:{feed.path}",
+            json.dumps([feed.size, feed.sha256]),
+            *_pairs(marks),
+        ]
+        if self._run("stage", [self.alive, self.keys.staged_runs, self.keys.staged(run)], args):
+            return True
+        self._lose()
+        return False
+
+    def discard(self, run: str) -> int:
+        """Forget `run`'s staged marks (its feed was not published); requests it had set aside
+        go back into the frontier. How many went back."""
+        return max(0, int(self._settle(run, "discard", "any")))
+
+    def settle(self, only: str = "") -> tuple[int, int]:
+        """Settle the runs in doubt staged on this host (or just run `only`): (marks
+        confirmed, requests requeued).
+
+        A run whose every expected feed is in place with the staged size and checksum was
+        published: its marks are written and its set-aside requests forgotten. Otherwise its
+        requests go back into the frontier. Runs of other hosts are left (logged once).
+        """
+        confirmed = requeued = 0
+        for staged in self.staged_runs():
+            if staged.state != "doubt" or (only and staged.run != only):
+                continue
+            if staged.host != self.host:
+                if staged.run not in self.in_doubt_logged:
+                    self.in_doubt_logged.add(staged.run)
+                    self.stats.inc_value("newsspider/redis/in_doubt_elsewhere")
+                    logger.warning(
+                        "Run %s of worker %s staged seen marks on host %s and died before "
+                        "committing them: a worker on %s settles it against its feed file",
+                        staged.run,
+                        staged.worker,
+                        staged.host,
+                        staged.host,
+                    )
+                continue
+            if self._published(staged.run):
+                confirmed += max(0, self._settle(staged.run, "confirm", "doubt"))
+            else:
+                requeued += max(0, self._settle(staged.run, "discard", "doubt"))
+        if confirmed or requeued:
+            logger.warning(
+                "Settled runs that died between their feed and their seen marks: %d mark(s) "
+                "written (feed in place), %d request(s) requeued (feed not published)",
+                confirmed,
+                requeued,
+            )
+            self.stats.inc_value("newsspider/seen/recovered", confirmed)
+            self.stats.inc_value("newsspider/redis/requeued", requeued)
+        return confirmed, requeued
+
+    def _published(self, run: str) -> bool:
+        fields = {_text(k): _text(v) for k, v in self.server.hgetall(self.keys.staged(run)).items()}
+        feeds = [
+            StagedFeed(name[2:], *json.loads(value))
+            for name, value in fields.items()
+            if name.startswith("f:")
+        ]
+        expected = int(fields.get("expected", "1"))
+        return bool(feeds) and len(feeds) >= expected and all(f.matches() for f in feeds)
+
+    def _settle(self, run: str, verdict: str, only: str) -> int:
+        keys = [
+            self.keys.staged_runs,
+            self.keys.staged(run),
+            self.keys.doubt(run),
+            self.keys.seen,
+            self.keys.requests,
+            self.keys.start_urls,
+        ]
+        return int(self._run("settle", keys, [run, verdict, only]))
 
     def leave(self, requeue: bool) -> tuple[int, bool] | None:
         """Give the lease back (requeueing the in-flight requests first if asked).
@@ -355,6 +392,12 @@ class Worker:
         if requeued < 0:
             return None
         return int(requeued), bool(finished)
+
+
+def _pairs(marks: dict[str, str]) -> Iterable[str]:
+    for article, record in marks.items():
+        yield article
+        yield record
 
 
 def _text(value: bytes | str) -> str:

@@ -10,7 +10,7 @@ from typing import IO, Any
 from scrapy.crawler import Crawler
 
 from newsspider.crawl.feeds import AtomicFileFeedStorage, finished_normally
-from newsspider.crawl.seen import SeenRecord
+from newsspider.crawl.seen import SeenRecord, StagedFeed
 from newsspider.scaleout.leases import LeaseLost, Worker, worker_for
 from newsspider.site.items import iso, parse_iso
 
@@ -20,8 +20,10 @@ logger = logging.getLogger(__name__)
 class RedisSeenStore:
     """The seen-store as one Redis hash shared by every worker: article id -> JSON record.
 
-    `commit` writes the marks and forgets this worker's in-flight requests in one script,
-    refused (`LeaseLost`) once the lease is gone.
+    Marks are staged before the feed's rename (`stage`) and written with `confirm`, which
+    also forgets this worker's in-flight requests, in one script; both are refused
+    (`LeaseLost`) once the lease is gone. A run killed in between is settled by the next
+    worker on this host (`Worker.settle`).
     """
 
     def __init__(self, worker: Worker) -> None:
@@ -44,15 +46,39 @@ class RedisSeenStore:
         )
 
     def commit(self, records: Iterable[SeenRecord]) -> None:
-        marks = {
-            r.id: json.dumps([iso(r.first_seen), iso(r.last_emitted), r.fingerprint, r.version])
-            for r in records
-        }
-        if not self.worker.commit(marks):
-            raise LeaseLost(f"worker {self.worker.id} lost its lease: seen marks not written")
+        self.confirm("", records)
+
+    def stage(
+        self, run: str, feeds_expected: int, feed: StagedFeed, records: Iterable[SeenRecord]
+    ) -> None:
+        if not self.worker.stage(run, feeds_expected, feed, _marks(records)):
+            raise LeaseLost(f"worker {self.worker.id} lost its lease: feed not published")
+
+    def confirm(self, run: str, records: Iterable[SeenRecord] | None = None) -> int:
+        marks = _marks(records or ())
+        if self.worker.commit(marks, run):
+            return len(marks)
+        # Lost the lease after the rename: if a reaper already set this run aside, it can be
+        # settled right here, where its feed is.
+        if run and self.worker.settle(only=run)[0]:
+            return len(marks)
+        raise LeaseLost(
+            f"worker {self.worker.id} lost its lease: seen marks not written; the next worker "
+            "on this host settles them against the feed"
+        )
+
+    def discard(self, run: str) -> int:
+        return self.worker.discard(run)
 
     def close(self) -> None:
         return None
+
+
+def _marks(records: Iterable[SeenRecord]) -> dict[str, str]:
+    return {
+        r.id: json.dumps([iso(r.first_seen), iso(r.last_emitted), r.fingerprint, r.version])
+        for r in records
+    }
 
 
 class LeasedFeedStorage(AtomicFileFeedStorage):

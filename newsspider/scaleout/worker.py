@@ -117,6 +117,7 @@ class WorkerExtension:
                 spider.name,
             )
         self.worker.reap()
+        self.worker.settle()
         self.loop = LoopingCall(self._tick)
         self.loop.start(self.interval, now=False)
 
@@ -184,7 +185,7 @@ class WorkerExtension:
 
     def _poll(self) -> str:
         """``work``, ``wait`` or ``done``, after requeueing dead workers' requests."""
-        requeued = self.worker.reap()
+        requeued = self.worker.reap() + self.worker.settle()[1]
         started = self._take_start_urls()
         snapshot = self.worker.snapshot()
         if requeued or started or snapshot.queued or snapshot.start_urls:
