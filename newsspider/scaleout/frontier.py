@@ -13,6 +13,9 @@ Enabled by `newsspider.scaleout.config.RedisAddon` when ``REDIS_URL`` is set. Ke
   token that expires ``REDIS_WORKER_TIMEOUT`` seconds after its last heartbeat.
 - ``inflight:<id>`` (hash): every request and start URL the worker took and has not yet
   committed.
+- ``staged`` (hash): run -> worker, host, lease token and state of marks staged before a
+  feed's rename; ``staged:<run>``: those marks and the feed's path, size and checksum;
+  ``doubt:<run>``: the in-flight requests of a run that died with marks staged.
 
 No lost work: taking a request moves it from the frontier into the worker's in-flight hash
 in one Lua script. The hash is deleted in the same script that writes the worker's seen
@@ -20,10 +23,12 @@ marks, which runs after its feed file was renamed into place. A worker whose lea
 is presumed dead: any other worker (at start and while idle) moves its in-flight entries
 back into the frontier, past the duplicate filter. What the dead worker scraped died with
 its unrenamed partial feed and it wrote no marks, so every article is emitted exactly once.
-A worker that finds its own lease gone stops without writing its feed.
+A worker that finds its own lease gone stops without writing its feed. One that died with
+marks staged is settled against its feed file by a worker on its host (`Worker.settle`).
 
-Leases live in `newsspider.scaleout.leases`, the worker's life cycle in
-`newsspider.scaleout.worker`, the seen-store and feed in `newsspider.scaleout.storage`.
+Keys and Lua scripts live in `newsspider.scaleout.keyspace`, leases in
+`newsspider.scaleout.leases`, the worker's life cycle in `newsspider.scaleout.worker`, the
+seen-store and feed in `newsspider.scaleout.storage`.
 The crawl ends when the frontier and the start-URL list are empty and no worker is busy;
 then each idle worker waits ``REDIS_IDLE_TIMEOUT`` seconds more and leaves. The last worker
 to leave an empty frontier clears the duplicate filter, so the next run crawls afresh.
