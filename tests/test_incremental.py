@@ -224,3 +224,35 @@ def test_a_paused_jobdir_crawl_resumes_without_loss_or_duplicates(
     assert second.wait(timeout=120) == EXIT_OK
     part2 = [item["id"] for item in read_feed(tmp_path / "part2.jsonl")]
     assert sorted(part1 + part2) == ALL_IDS
+
+
+def test_a_retry_waiting_when_a_jobdir_crawl_stops_is_made_when_it_resumes(
+    tmp_path: Path, site_server: Any
+) -> None:
+    busy = "/en/article/" + "d" * 32
+    server = site_server(faults={busy: "503-retry-after:4"})
+    settings = {
+        "SEEN_DB": tmp_path / "seen.sqlite3",
+        "ALLOWED_HOSTS": server.allowed,
+        "ROBOTSTXT_OBEY": False,
+        "JOBDIR": tmp_path / "job",
+        "LOG_LEVEL": "DEBUG",
+    }
+    args = ("-a", f"urls={server.base}{busy}", "-a", "depth=0")
+
+    def start(name: str) -> subprocess.Popen[str]:
+        log = (tmp_path / f"{name}.log").open("w")
+        command = crawl_command(tmp_path / f"{name}.jsonl", settings, args)
+        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True)
+
+    first = start("part1")
+    log = tmp_path / "part1.log"
+    wait_for(lambda: "Retrying <GET" in log.read_text() or first.poll() is not None)
+    first.send_signal(signal.SIGINT)  # stopped while the retry waits for its Retry-After
+    assert first.wait(timeout=60) == EXIT_INTERRUPTED, log.read_text()[-3000:]
+    assert "kept in JOBDIR for the resumed run" in log.read_text()
+    assert read_feed(tmp_path / "part1.jsonl") == []
+    second = start("part2")
+    assert second.wait(timeout=60) == EXIT_OK, (tmp_path / "part2.log").read_text()[-3000:]
+    assert "Resumed 1 retries" in (tmp_path / "part2.log").read_text()
+    assert [item["id"] for item in read_feed(tmp_path / "part2.jsonl")] == ["d" * 32]

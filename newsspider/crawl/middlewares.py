@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.request import request_from_dict
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
@@ -315,7 +318,9 @@ class RetryAfterMiddleware(RetryMiddleware):
     ``Retry-After`` above ``RETRY_AFTER_MAX`` gives up at once. A delayed retry does not
     hold a download slot: the attempt ends at once (`RetryScheduled`) and the retry request
     is handed to the engine when its delay is over; the spider stays open meanwhile
-    (``newsspider/retry/delayed``, ``newsspider/retry/delayed_seconds``).
+    (``newsspider/retry/delayed``, ``newsspider/retry/delayed_seconds``). With ``JOBDIR``
+    the waiting retries are kept in the job's spider state, so a run stopped while they
+    wait makes them when it is resumed (at their due time, or at once if it has passed).
     """
 
     def __init__(self, settings: BaseSettings, config: RunConfig) -> None:
@@ -323,15 +328,39 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.backoff_base = config.retry_backoff_base
         self.backoff_max = config.retry_backoff_max
         self.retry_after_max = config.retry_after_max
-        self._waiting: dict[int, tuple[Any, Request]] = {}
+        self.persist = bool(config.jobdir)
+        self._waiting: dict[str, tuple[Any, Request]] = {}
+        self._keys = itertools.count()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         middleware = cls(crawler.settings, run_config(crawler))
         middleware.crawler = crawler
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
+
+    def _saved(self) -> dict[str, dict[str, Any]] | None:
+        """The waiting retries in the job's spider state (Scrapy's ``SpiderState``), if any."""
+        state = getattr(self.crawler.spider, "state", None) if self.persist else None
+        if not isinstance(state, dict):
+            return None
+        saved: dict[str, dict[str, Any]] = state.setdefault(_SAVED_RETRIES, {})
+        return saved
+
+    def spider_opened(self, spider: Spider) -> None:
+        """A resumed job: schedule the retries its earlier run left waiting."""
+        saved = self._saved()
+        if not saved:
+            return
+        entries = list(saved.values())
+        saved.clear()
+        now = time.time()
+        for entry in entries:
+            retry = request_from_dict(entry["request"], spider=spider)
+            self._schedule(retry, max(0.0, float(entry["due"]) - now))
+        logger.info("Resumed %d retries the stopped run left waiting", len(entries))
 
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
@@ -365,17 +394,28 @@ class RetryAfterMiddleware(RetryMiddleware):
         if delay <= 0 or retry.callback is NO_CALLBACK:
             # No delay, or a request of a component (robots.txt) that waits for its answer.
             return retry
-        from twisted.internet import reactor
-
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newsspider/retry/delayed")
         self.crawler.stats.inc_value("newsspider/retry/delayed_seconds", int(delay))
-        call = reactor.callLater(delay, self._release, id(retry))  # type: ignore[attr-defined,arg-type]
-        self._waiting[id(retry)] = (call, retry)
+        self._schedule(retry, delay)
         raise RetryScheduled(f"retrying in {delay:g} s: {retry.url}")
 
-    def _release(self, key: int) -> None:
+    def _schedule(self, retry: Request, delay: float) -> None:
+        from twisted.internet import reactor
+
+        key = str(next(self._keys))
+        call = reactor.callLater(delay, self._release, key)  # type: ignore[attr-defined,arg-type]
+        self._waiting[key] = (call, retry)
+        saved = self._saved()
+        if saved is not None:
+            request = retry.to_dict(spider=self.crawler.spider)
+            saved[key] = {"request": request, "due": time.time() + delay}
+
+    def _release(self, key: str) -> None:
         _, retry = self._waiting.pop(key)
+        saved = self._saved()
+        if saved is not None:
+            saved.pop(key, None)
         engine = self.crawler.engine
         try:
             if engine is None:
@@ -391,11 +431,16 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def spider_closed(self) -> None:
         """Cancel the retries still waiting (the run is closing: interrupted or capped)."""
+        kept = " (kept in JOBDIR for the resumed run)" if self._saved() is not None else ""
         for call, retry in self._waiting.values():
             if call.active():
                 call.cancel()
-            logger.info("Retry of %s not made: the spider closed", retry.url)
+            logger.info("Retry of %s not made: the spider closed%s", retry.url, kept)
         self._waiting.clear()
+
+
+#: Key of the waiting retries in a job's spider state (``JOBDIR``).
+_SAVED_RETRIES = "newsspider/waiting_retries"
 
 
 def _retry_after(value: bytes) -> float | None:
