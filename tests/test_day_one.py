@@ -164,6 +164,17 @@ def test_a_live_crawl_without_seen_db_uses_the_project_store(tmp_path: Path) -> 
             "scrapy crawl daily8: error: revisit: expected a duration like 30m, 6h, 2d, "
             "got '99999999999999999w'",
         ),
+        (
+            ["-s", "FEED_EXPORT_BATCH_ITEM_COUNT=5", "-O", "out-%(batch_id)d.jsonl"],
+            "scrapy crawl daily8: error: FEED_EXPORT_BATCH_ITEM_COUNT: batched feeds are not "
+            "supported (a feed is published only once the run succeeded); got 5",
+        ),
+        (
+            ["-s", 'FEEDS={"out-%(batch_id)d.jsonl": {"format": "jsonl", "batch_item_count": 2}}'],
+            "scrapy crawl daily8: error: FEEDS['out-%(batch_id)d.jsonl'] batch_item_count: "
+            "batched feeds are not supported (a feed is published only once the run "
+            "succeeded); got 2",
+        ),
     ],
 )
 def test_bad_settings_and_arguments_stop_with_one_line(arguments: list[str], line: str) -> None:

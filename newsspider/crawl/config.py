@@ -300,6 +300,7 @@ class RunConfig:
                 f"RENDER: expected one of auto, always, never, got {settings.get('RENDER')!r}"
             )
         replay = _replay_dir(settings)
+        _refuse_batches(settings)
         url = redis_url(settings)
         seen_db = None if url and not _off(settings) else _seen_db(settings, replay is not None)
         arguments = None
@@ -335,6 +336,24 @@ class RunConfig:
     def seen_store_on(self) -> bool:
         """Whether a seen-store (SQLite or Redis) is used."""
         return self.seen_db is not None or bool(self.redis_url)
+
+
+def _refuse_batches(settings: BaseSettings) -> None:
+    """Batched feeds would be stored while the run goes on, before it is known to succeed."""
+    counts = [("FEED_EXPORT_BATCH_ITEM_COUNT", settings.get("FEED_EXPORT_BATCH_ITEM_COUNT"))]
+    for uri, options in settings.getdict("FEEDS").items():
+        if isinstance(options, Mapping) and "batch_item_count" in options:
+            counts.append((f"FEEDS[{uri!r}] batch_item_count", options["batch_item_count"]))
+    for name, value in counts:
+        try:
+            count = int(value or 0)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: expected an integer, got {value!r}") from None
+        if count:
+            raise ConfigError(
+                f"{name}: batched feeds are not supported (a feed is published only once the "
+                f"run succeeded); got {count}"
+            )
 
 
 def _off(settings: BaseSettings) -> bool:
