@@ -165,6 +165,38 @@ def test_a_live_crawl_without_seen_db_uses_the_project_store(tmp_path: Path) -> 
             "got '99999999999999999w'",
         ),
         (
+            ["-s", "CLOSESPIDER_ITEMCOUNT=ten"],
+            "scrapy crawl daily8: error: CLOSESPIDER_ITEMCOUNT: expected an integer, got 'ten'",
+        ),
+        (
+            ["-s", "DOWNLOAD_DELAY=soon"],
+            "scrapy crawl daily8: error: DOWNLOAD_DELAY: expected a number, got 'soon'",
+        ),
+        (
+            ["-s", "AUTOTHROTTLE_ENABLED=maybe"],
+            "scrapy crawl daily8: error: AUTOTHROTTLE_ENABLED: expected true or false (1 or 0), "
+            "got 'maybe'",
+        ),
+        (
+            ["-s", "LOG_LEVEL=LOUD"],
+            "scrapy crawl daily8: error: LOG_LEVEL: expected one of CRITICAL, ERROR, WARNING, "
+            "INFO, DEBUG, got 'LOUD'",
+        ),
+        (
+            ["-s", "STATS_FILE=/proc/none/stats.json"],
+            "scrapy crawl daily8: error: STATS_FILE: cannot create /proc/none: No such file or "
+            "directory",
+        ),
+        (
+            ["-s", "JOBDIR=/proc/none"],
+            "scrapy crawl daily8: error: JOBDIR: cannot create /proc/none: No such file or "
+            "directory",
+        ),
+        (
+            ["-s", "STATS_FILE=/"],
+            "scrapy crawl daily8: error: STATS_FILE: / is a directory",
+        ),
+        (
             ["-s", "FEED_EXPORT_BATCH_ITEM_COUNT=5", "-O", "out-%(batch_id)d.jsonl"],
             "scrapy crawl daily8: error: FEED_EXPORT_BATCH_ITEM_COUNT: batched feeds are not "
             "supported (a feed is published only once the run succeeded); got 5",

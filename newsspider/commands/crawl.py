@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newsspider.crawl.config import ConfigError, RunConfig
+from newsspider.crawl.config import (
+    ConfigError,
+    RunConfig,
+    check_scrapy_settings,
+    prepare_output_paths,
+)
 from newsspider.crawl.seen import RunLock
 from newsspider.crawl.status import (
     EXIT_ERROR,
@@ -33,10 +37,14 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
-        log_file = self.settings.get("LOG_FILE")
-        if log_file:
+        try:
             # Scrapy opens the log file before any component runs: its folder must exist.
-            Path(log_file).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            prepare_output_paths(self.settings)
+            check_scrapy_settings(self.settings)
+        except ConfigError as error:
+            command = " ".join(["scrapy crawl", *args[:1]])
+            print(f"{command}: error: {error}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE) from None
         if args and args[0] == SPIDER:
             try:
                 self.config = RunConfig.from_settings(self.settings, opts.spargs)

@@ -9,6 +9,7 @@ starts (exit status 2); components get the crawl's one `RunConfig` from `run_con
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -20,7 +21,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 from scrapy.utils.conf import closest_scrapy_cfg, get_config
 from scrapy.utils.project import inside_project
 
@@ -354,6 +355,60 @@ def _refuse_batches(settings: BaseSettings) -> None:
                 f"{name}: batched feeds are not supported (a feed is published only once the "
                 f"run succeeded); got {count}"
             )
+
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+#: Scrapy reads these with ``getfloat`` though their default is an int.
+_FLOATS_WITH_INT_DEFAULT = frozenset({"DOWNLOAD_DELAY", "DNS_TIMEOUT"})
+
+
+def check_scrapy_settings(settings: BaseSettings) -> None:
+    """Check Scrapy's own settings given on the command line (``-s``, text) against the type
+    of their default, and ``LOG_LEVEL``; raise `ConfigError` naming the first bad one."""
+    for name in settings:
+        if name in NUMBERS or (settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
+            continue
+        value = settings.get(name)
+        if not isinstance(value, str):
+            continue
+        default = getattr(default_settings, name, None)
+        try:
+            if isinstance(default, bool):
+                settings.getbool(name)
+            elif isinstance(default, int) and name not in _FLOATS_WITH_INT_DEFAULT:
+                int(value)
+            elif isinstance(default, int | float) and float(value) != float(value):
+                raise ValueError  # NaN
+        except ValueError:
+            if isinstance(default, bool):
+                expected = "true or false (1 or 0)"
+            elif isinstance(default, int) and name not in _FLOATS_WITH_INT_DEFAULT:
+                expected = "an integer"
+            else:
+                expected = "a number"
+            raise ConfigError(f"{name}: expected {expected}, got {value!r}") from None
+    level = settings.get("LOG_LEVEL")
+    if isinstance(level, str) and not isinstance(logging.getLevelName(level), int):
+        raise ConfigError(f"LOG_LEVEL: expected one of {', '.join(_LOG_LEVELS)}, got {level!r}")
+
+
+def prepare_output_paths(settings: BaseSettings) -> None:
+    """Create the folders of ``LOG_FILE`` and ``STATS_FILE`` and the ``JOBDIR`` (as Scrapy
+    would, but before the crawl starts); raise `ConfigError` naming one that cannot be."""
+    for name, is_folder in (("LOG_FILE", False), ("STATS_FILE", False), ("JOBDIR", True)):
+        value = settings.get(name)
+        if not value:
+            continue
+        target = Path(str(value)).expanduser()
+        folder = target if is_folder else target.parent
+        if not is_folder and target.is_dir():
+            raise ConfigError(f"{name}: {target} is a directory")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"{name}: cannot create {folder}: {error.strerror}") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ConfigError(f"{name}: {folder} is not writable")
 
 
 def _off(settings: BaseSettings) -> bool:
