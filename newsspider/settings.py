@@ -81,6 +81,11 @@ FEED_STORAGES = {
     "": "newsspider.crawl.feeds.AtomicFileFeedStorage",
     "file": "newsspider.crawl.feeds.AtomicFileFeedStorage",
     "stdout": "newsspider.crawl.feeds.FlushedStdoutFeedStorage",
+    # Scrapy's remote storages, not uploading the feed of a run that failed (feeds.py).
+    "ftp": "newsspider.crawl.feeds.GatedFTPFeedStorage",
+    "ftps": "newsspider.crawl.feeds.GatedFTPFeedStorage",
+    "s3": "newsspider.crawl.feeds.GatedS3FeedStorage",
+    "gs": "newsspider.crawl.feeds.GatedGCSFeedStorage",
 }
 EXTENSIONS = {
     "newsspider.crawl.extensions.GcFreezeExtension": 100,

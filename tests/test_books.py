@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from newsspider.crawl.fixtures import iter_fixtures
 from newsspider.crawl.seen import SeenRecord, SqliteSeenStore, StagedFeed, file_sha256
 from newsspider.crawl.status import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_NO_LISTING,
     EXIT_OK,
     EXIT_TOO_MANY_FAILURES,
@@ -34,6 +36,7 @@ from newsspider.crawl.status import (
     summary,
 )
 from tests.conftest import FIXTURES, ROOT, read_feed
+from tests.ftp_server import PASSWORD, USER
 
 # Every article the replayed fixtures of both locales yield.
 BASE = {
@@ -330,6 +333,132 @@ def test_failed_runs_leave_an_existing_feed_byte_identical(
         assert seen_ids(database) == set()
 
 
+class FtpServer:
+    """`tests.ftp_server` in a subprocess on 127.0.0.1: its folder and what clients did."""
+
+    def __init__(self, root: Path, log: Path) -> None:
+        self.root = root
+        self.log = log
+        root.mkdir()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.ftp_server", str(root), str(log)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+
+    def uri(self, path: str) -> str:
+        return f"ftp://{USER}:{PASSWORD}@127.0.0.1:{self.port}/{path}"
+
+    def files(self) -> dict[str, bytes]:
+        return {
+            path.relative_to(self.root).as_posix(): path.read_bytes()
+            for path in sorted(self.root.rglob("*"))
+            if path.is_file()
+        }
+
+    def events(self) -> list[str]:
+        """``connect`` per connection and ``STOR name`` per upload, in order."""
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+
+@pytest.fixture
+def ftp_server(tmp_path: Path) -> Iterator[FtpServer]:
+    server = FtpServer(tmp_path / "ftp-root", tmp_path / "ftp.log")
+    yield server
+    server.process.kill()
+    server.process.wait()
+
+
+def test_a_remote_feed_is_uploaded_with_the_bytes_of_a_local_feed(
+    tmp_path: Path, all_ids: list[str], ftp_server: FtpServer
+) -> None:
+    local = tmp_path / "local.jsonl"
+    done = run(str(local), {"SEEN_DB": tmp_path / "local.sqlite3"})
+    assert done.returncode == EXIT_OK, done.stderr
+    (ftp_server.root / "feeds").mkdir()
+    (ftp_server.root / "feeds" / "daily8.jsonl").write_bytes(b'{"id": "an earlier run"}\n')
+    database = tmp_path / "seen.sqlite3"
+    stats_file = tmp_path / "stats.json"
+    up = run(ftp_server.uri("feeds/daily8.jsonl"), {"SEEN_DB": database, "STATS_FILE": stats_file})
+    assert up.returncode == EXIT_OK, up.stderr
+    assert ftp_server.files() == {"feeds/daily8.jsonl": local.read_bytes()}
+    assert ftp_server.events() == ["connect", "STOR daily8.jsonl"]
+    assert sorted(item["id"] for item in read_feed(local)) == all_ids
+    assert seen_ids(database) == set(all_ids) and staged_runs(database) == 0
+    stats = json.loads(stats_file.read_text())
+    assert stats["newsspider/feeds/published"] == 1
+    assert "newsspider/feeds/withheld" not in stats
+    line = summary_line(up.stderr)
+    assert f"written {len(all_ids)};" in line and f"marked seen {len(all_ids)};" in line
+    assert "not uploaded" not in up.stderr
+
+
+@pytest.mark.parametrize("fault", ["too_many_failures", "unreachable", "interrupted"])
+def test_a_remote_feed_of_a_failed_or_unfinished_run_is_not_uploaded(
+    tmp_path: Path, all_ids: list[str], ftp_server: FtpServer, site_server: Any, fault: str
+) -> None:
+    rng = random.Random(fault)
+    (ftp_server.root / "feeds").mkdir()
+    before = old_feed(ftp_server.root / "feeds" / "daily8.jsonl", rng) + os.urandom(50)
+    (ftp_server.root / "feeds" / "daily8.jsonl").write_bytes(before)
+    remote = {"feeds/daily8.jsonl": before}
+    database = tmp_path / "seen.sqlite3"
+    stats_file = tmp_path / "stats.json"
+    settings: dict[str, Any] = {"SEEN_DB": database, "STATS_FILE": stats_file}
+    uri = ftp_server.uri("feeds/daily8.jsonl")
+    if fault == "too_many_failures":  # one replayed page fails: over a 1% threshold
+        done = run(uri, {**settings, "FAILURE_THRESHOLD": 0.01})
+        code, why, err = EXIT_TOO_MANY_FAILURES, "the run failed (exit status 5:", done.stderr
+        assert done.returncode == code, err
+    elif fault == "unreachable":
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]
+        site = {"REPLAY_DIR": "", "ALLOWED_HOSTS": f"127.0.0.1:{closed}", "RETRY_TIMES": 0}
+        args = ("-a", f"urls=http://127.0.0.1:{closed}/en")
+        done = run(uri, {**settings, **site, "ROBOTSTXT_OBEY": False}, args)
+        code, why, err = EXIT_UNREACHABLE, "the run failed (exit status 3:", done.stderr
+        assert done.returncode == code, err
+    else:  # Ctrl-C once an article was scraped, pages still to come
+        server = site_server(delay=0.5)
+        site = {"REPLAY_DIR": "", "ALLOWED_HOSTS": server.allowed, "ROBOTSTXT_OBEY": False}
+        log = tmp_path / "interrupted.log"
+        args = ("-a", f"urls={server.base}/en", "-a", "locale=all")
+        crawl = start(
+            uri,
+            {**settings, **site, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "LOG_LEVEL": "DEBUG"},
+            log,
+            args,
+        )
+        wait_for(lambda: "Scraped http" in log.read_text(), crawl, log)
+        crawl.send_signal(signal.SIGINT)
+        code, why = EXIT_INTERRUPTED, "the run did not finish (shutdown)"
+        assert crawl.wait(timeout=60) == code, log.read_text()
+        err = log.read_text()
+    assert ftp_server.files() == remote and ftp_server.events() == []
+    warnings = [line for line in err.splitlines() if "not uploaded" in line]
+    assert len(warnings) == 1 and "WARNING" in warnings[0] and why in warnings[0], err[-3000:]
+    assert PASSWORD not in warnings[0]
+    stats = json.loads(stats_file.read_text())
+    assert stats["newsspider/feeds/withheld"] == 1 and stats["newsspider/exit_status"] == code
+    assert "newsspider/feeds/published" not in stats
+    line = summary_line(err)
+    assert "written 0 (1 feed(s) not published)" in line and f"exit status {code} (" in line
+    if fault != "unreachable":
+        assert stats["item_scraped_count"] > 0  # there was something to upload
+    assert seen_ids(database) == set() and staged_runs(database) == 0
+    # The next run that succeeds uploads every article: the failed one marked nothing.
+    again = run(uri, {"SEEN_DB": database})
+    assert again.returncode == EXIT_OK, again.stderr
+    uploaded = ftp_server.files()["feeds/daily8.jsonl"].splitlines()
+    assert sorted(json.loads(line)["id"] for line in uploaded) == all_ids
+    assert f"new {len(all_ids)} / changed 0 / unchanged 0" in summary_line(again.stderr)
+    assert seen_ids(database) == set(all_ids)
+
+
 # --- the pieces, without processes -------------------------------------------------------------
 
 
@@ -418,3 +547,73 @@ def test_staged_feed_matches_only_its_own_bytes(tmp_path: Path) -> None:
             assert not feed.matches()
         path.unlink()
         assert not feed.matches()
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("ftp://u:p%40ss@127.0.0.1:2121/a/b.jsonl", {"use_active_mode": True}),
+        ("s3://bucket/b.jsonl", {"endpoint_url": "http://127.0.0.1:9", "acl": "private"}),
+        ("gs://bucket/b.jsonl", {"project_id": "p1", "acl": "publicRead"}),
+    ],
+)
+def test_remote_storages_keep_scrapys_settings_and_upload_nothing_for_a_failed_run(
+    uri: str, expected: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    if uri.startswith("s3:"):
+        pytest.importorskip("boto3")  # Scrapy's S3 storage needs it to be built
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    from newsspider.settings import FEED_STORAGES
+    from newsspider.spiders.daily8 import Daily8Spider
+
+    crawler = get_crawler(
+        Daily8Spider,
+        {
+            "FEED_STORAGE_FTP_ACTIVE": True,
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "AWS_ACCESS_KEY_ID": "key",
+            "AWS_SECRET_ACCESS_KEY": "secret",
+            "AWS_REGION_NAME": "us-east-1",
+            "FEED_STORAGE_S3_ACL": "private",
+            "GCS_PROJECT_ID": "p1",
+            "FEED_STORAGE_GCS_ACL": "publicRead",
+        },
+    )
+    spider = Daily8Spider.from_crawler(crawler)
+    assert crawler.stats is not None
+    for reason, failed, why in [
+        ("shutdown", 0, "the run did not finish (shutdown)"),
+        ("finished", 1, "the run failed (exit status 3: the site was unreachable)"),
+    ]:
+        crawler.stats.set_value("finish_reason", reason)
+        crawler.stats.set_value("downloader/exception_count", failed)
+        storage = load_object(FEED_STORAGES[uri.split(":")[0]]).from_crawler(
+            crawler, uri, feed_options={}
+        )
+        assert {name: getattr(storage, name) for name in expected} == expected
+        uploads: list[Any] = []
+        storage._store_in_thread = uploads.append
+        file = storage.open(spider)
+        file.write(b'{"id": "x"}\n')
+        caplog.clear()
+        stored = storage.store(file)
+        assert stored.called and stored.result is None  # fired at once: nothing in a thread
+        assert uploads == [] and file.closed and storage.published is False
+        (record,) = [r for r in caplog.records if "not uploaded" in r.getMessage()]
+        assert record.levelname == "WARNING" and why in record.getMessage()
+        message = record.getMessage()
+        assert "p@ss" not in message and "p%40ss" not in message  # no credentials logged
+
+
+def test_remote_storages_import_no_cloud_library() -> None:
+    code = (
+        "import sys, newsspider.settings, newsspider.crawl.feeds\n"
+        "cloud = ('boto3', 'botocore', 'google')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in cloud))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=ENV
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

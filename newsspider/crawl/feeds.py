@@ -4,8 +4,10 @@ A local feed is written to ``.<name>.partial-<pid>`` beside the target, fsynced,
 then published: the run's seen marks are staged in the SQLite seen-store with the feed's
 final path, size and SHA-256 (`newsspider.crawl.seen.RunMarks.stage`), the file is renamed
 into place, and the marks are confirmed once every feed is stored. A run that did not
-finish, or failed (exit status 3, 4 or 5), publishes nothing: a file of that name is left
-as it was. `FeedLedger` records what became of each feed for the seen marks and the summary.
+finish, or failed (exit status 3, 4 or 5), publishes nothing (`withheld_reason`): a file of
+that name is left as it was, and a remote feed (``ftp://``, ``s3://``, ``gs://``) is not
+uploaded. A stdout feed streams as it goes and cannot be withheld. `FeedLedger` records
+what became of each feed for the seen marks and the summary.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.extensions.feedexport import FileFeedStorage, StdoutFeedStorage
+from scrapy.extensions.feedexport import (
+    BlockingFeedStorage,
+    FileFeedStorage,
+    FTPFeedStorage,
+    GCSFeedStorage,
+    S3FeedStorage,
+    StdoutFeedStorage,
+)
+from twisted.internet.defer import Deferred, succeed
 
 from newsspider.crawl.config import run_config
 from newsspider.crawl.seen import StagedFeed, file_sha256, marks_for
@@ -49,10 +59,14 @@ __all__ = [
     "DataclassJsonLinesItemExporter",
     "FeedLedger",
     "FlushedStdoutFeedStorage",
+    "GatedFTPFeedStorage",
+    "GatedGCSFeedStorage",
+    "GatedS3FeedStorage",
     "feed_committed",
     "feed_complete",
     "finished_normally",
     "ledger_for",
+    "withheld_reason",
 ]
 
 logger = logging.getLogger(__name__)
@@ -85,6 +99,21 @@ def _guarded(raw: _FeedFile) -> IO[bytes]:
 def _write_error(file: IO[bytes]) -> OSError | None:
     raw = getattr(file, "raw", None)
     return raw.error if isinstance(raw, _FeedFile) else None
+
+
+def withheld_reason(crawler: Crawler | None) -> str:
+    """Why a feed of this run must not be published or uploaded ("" when it may be)."""
+    if crawler is None or crawler.stats is None:
+        return ""
+    stats = crawler.stats.get_stats()
+    reason = stats.get("finish_reason")
+    config = run_config(crawler)
+    if not feed_complete(reason, bool(config.jobdir)):
+        return f"the run did not finish ({reason})"
+    code, why = crawl_status(stats, config.failure_threshold)
+    if code in FAILED_RUN:
+        return f"the run failed (exit status {code}: {why})"
+    return ""
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
@@ -137,7 +166,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         error = _write_error(file)
         if error is not None:
             raise OSError(error.errno, f"a write to the feed failed ({error.strerror})", self.path)
-        withheld = self._withheld()
+        withheld = withheld_reason(self.crawler)
         if withheld:
             self.partial.unlink(missing_ok=True)
             logger.warning(
@@ -166,20 +195,6 @@ class AtomicFileFeedStorage(FileFeedStorage):
             os.close(directory)
         self.published = True
         logger.info("Feed %s written", target)
-
-    def _withheld(self) -> str:
-        """Why the feed must not be published ("" when it may be)."""
-        if self.crawler is None or self.crawler.stats is None:
-            return ""
-        stats = self.crawler.stats.get_stats()
-        reason = stats.get("finish_reason")
-        config = run_config(self.crawler)
-        if not feed_complete(reason, bool(config.jobdir)):
-            return f"the run did not finish ({reason})"
-        code, why = crawl_status(stats, config.failure_threshold)
-        if code in FAILED_RUN:
-            return f"the run failed (exit status {code}: {why})"
-        return ""
 
     def _prepend(self, target: Path) -> None:
         """Append mode: the new file is the old feed followed by this run's lines."""
@@ -254,6 +269,64 @@ class FlushedStdoutFeedStorage(StdoutFeedStorage):
         if error is not None:
             raise OSError(error.errno, f"a write to stdout failed ({error.strerror})")
         self.published = True
+
+
+class _GatedRemoteFeedStorage(BlockingFeedStorage):
+    """Scrapy's upload from a temporary file, skipped when the run must not publish.
+
+    The crawler is taken from the spider at `open`, so each storage keeps Scrapy's own
+    ``from_crawler`` (its settings: FTP mode, S3 keys, GCS project). ``published`` turns
+    True once the upload succeeded; a withheld upload leaves the remote object as it was.
+    """
+
+    crawler: Crawler | None = None
+    published = False
+
+    def open(self, spider: Any) -> IO[bytes]:
+        self.crawler = spider.crawler
+        return super().open(spider)
+
+    def store(self, file: IO[bytes]) -> Deferred[None]:
+        withheld = withheld_reason(self.crawler)
+        if withheld:
+            file.close()
+            logger.warning(
+                "Feed %s not uploaded: %s; the remote file is left as it was",
+                self.target(),
+                withheld,
+            )
+            return succeed(None)
+        return super().store(file).addCallback(self._uploaded)
+
+    def _uploaded(self, result: None) -> None:
+        self.published = True
+
+    def target(self) -> str:
+        """The remote file, without credentials."""
+        return type(self).__name__
+
+
+class GatedFTPFeedStorage(_GatedRemoteFeedStorage, FTPFeedStorage):
+    """Scrapy's ``ftp://`` and ``ftps://`` feed, uploaded only when the run succeeded."""
+
+    def target(self) -> str:
+        scheme = "ftps" if self.tls else "ftp"
+        return f"{scheme}://{self.host}:{self.port}{self.path}"
+
+
+class GatedS3FeedStorage(_GatedRemoteFeedStorage, S3FeedStorage):
+    """Scrapy's ``s3://`` feed (boto3 imported when built), uploaded only when the run succeeded."""
+
+    def target(self) -> str:
+        return f"s3://{self.bucketname}/{self.keyname}"
+
+
+class GatedGCSFeedStorage(_GatedRemoteFeedStorage, GCSFeedStorage):
+    """Scrapy's ``gs://`` feed (google-cloud-storage imported at upload), uploaded only when
+    the run succeeded."""
+
+    def target(self) -> str:
+        return f"gs://{self.bucket_name}/{self.blob_name}"
 
 
 class FeedLedger:
