@@ -394,6 +394,7 @@ def test_a_remote_feed_is_uploaded_with_the_bytes_of_a_local_feed(
     line = summary_line(up.stderr)
     assert f"written {len(all_ids)};" in line and f"marked seen {len(all_ids)};" in line
     assert "not uploaded" not in up.stderr
+    assert "Stored jsonl feed" in up.stderr and PASSWORD not in up.stderr  # redacted
 
 
 @pytest.mark.parametrize("fault", ["too_many_failures", "unreachable", "interrupted"])
@@ -441,7 +442,8 @@ def test_a_remote_feed_of_a_failed_or_unfinished_run_is_not_uploaded(
     assert ftp_server.files() == remote and ftp_server.events() == []
     warnings = [line for line in err.splitlines() if "not uploaded" in line]
     assert len(warnings) == 1 and "WARNING" in warnings[0] and why in warnings[0], err[-3000:]
-    assert PASSWORD not in warnings[0]
+    assert PASSWORD not in err and "Stored jsonl feed" not in err
+    assert "Not stored (withheld, see above) jsonl feed" in err
     stats = json.loads(stats_file.read_text())
     assert stats["newsspider/feeds/withheld"] == 1 and stats["newsspider/exit_status"] == code
     assert "newsspider/feeds/published" not in stats

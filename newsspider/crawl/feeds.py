@@ -101,6 +101,42 @@ def _write_error(file: IO[bytes]) -> OSError | None:
     return raw.error if isinstance(raw, _FeedFile) else None
 
 
+_CREDENTIALS = re.compile(r"(//[^/:@\s]*):[^@/\s]*@")
+
+
+class FeedLogFilter(logging.Filter):
+    """Scrapy's feed log lines without passwords, and a withheld feed not called "Stored".
+
+    Scrapy logs ``Stored <format> feed (N items) in: <uri>`` (the URI with its password)
+    right after a storage's `store` returned, in the same turn: a storage that withheld its
+    feed says so through `note_withheld` just before.
+    """
+
+    pending_withheld = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                _CREDENTIALS.sub(r"\1:***@", a) if isinstance(a, str) else a
+                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
+        if record.msg == "Stored %s" and FeedLogFilter.pending_withheld:
+            FeedLogFilter.pending_withheld -= 1
+            record.msg = "Not stored (withheld, see above) %s"
+        return True
+
+    @staticmethod
+    def note_withheld() -> None:
+        FeedLogFilter.pending_withheld += 1
+
+    @staticmethod
+    def install() -> None:
+        """On Scrapy's feed exporter logger, once per process."""
+        feed_log = logging.getLogger("scrapy.extensions.feedexport")
+        if not any(isinstance(f, FeedLogFilter) for f in feed_log.filters):
+            feed_log.addFilter(FeedLogFilter())
+
+
 def withheld_reason(crawler: Crawler | None) -> str:
     """Why a feed of this run must not be published or uploaded ("" when it may be)."""
     if crawler is None or crawler.stats is None:
@@ -169,6 +205,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         withheld = withheld_reason(self.crawler)
         if withheld:
             self.partial.unlink(missing_ok=True)
+            FeedLogFilter.note_withheld()
             logger.warning(
                 "Feed %s not published: %s; a file of that name is left as it was",
                 self.path,
@@ -290,6 +327,7 @@ class _GatedRemoteFeedStorage(BlockingFeedStorage):
         withheld = withheld_reason(self.crawler)
         if withheld:
             file.close()
+            FeedLogFilter.note_withheld()
             logger.warning(
                 "Feed %s not uploaded: %s; the remote file is left as it was",
                 self.target(),
@@ -344,6 +382,7 @@ class FeedLedger:
         self.stats.set_value("newsspider/feeds/configured", self.configured)
         self.failures_seen = 0
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
+        FeedLogFilter.install()
 
     def feed_slot_closed(self, slot: Any) -> None:
         failures = sum(

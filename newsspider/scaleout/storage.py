@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from scrapy.crawler import Crawler
 
-from newsspider.crawl.feeds import AtomicFileFeedStorage, finished_normally
+from newsspider.crawl.feeds import AtomicFileFeedStorage, FeedLogFilter, finished_normally
 from newsspider.crawl.seen import SeenRecord, StagedFeed
 from newsspider.scaleout.leases import LeaseLost, Worker, worker_for
 from newsspider.site.items import iso, parse_iso
@@ -105,6 +105,7 @@ class LeasedFeedStorage(AtomicFileFeedStorage):
         if worker is not None and self._finished() and not worker.heartbeat():
             file.close()
             self.partial.unlink(missing_ok=True)
+            FeedLogFilter.note_withheld()
             logger.error("Feed %s not written: worker %s lost its lease", self.path, worker.id)
             return
         super().store(file)
