@@ -3,7 +3,8 @@
 A canary (`tests.canary`) listens on a forbidden 127.0.0.1 port; pages of
 `tests.render_site` try every way a page can reach it (subresources, redirects, workers,
 WebSockets, popups, forms, downloads, WebRTC, prefetch and preconnect). A plain browser
-reaches it (the control); crawls with ``RENDER=always`` and ``RENDER=auto`` must not, once.
+reaches it (the control: with the attack page, and with each WebRTC page on its own);
+crawls with ``RENDER=always`` and ``RENDER=auto`` must not, once.
 Faults are injected for the bounds: an oversize page, a browser and a driver killed
 mid-run, a page that eats memory.
 """
@@ -84,13 +85,6 @@ attempt(() => document.getElementById("blank").click());
 attempt(() => document.getElementById("noopener").click());
 attempt(() => document.getElementById("download").click());
 attempt(() => document.getElementById("post").submit());
-attempt(() => {{
-  const pc = new RTCPeerConnection({{iceServers: [
-    {{urls: "stun:127.0.0.1:{UDP}"}},
-    {{urls: "turn:127.0.0.1:{PORT}?transport=tcp", username: "u", credential: "c"}}]}});
-  pc.createDataChannel("x");
-  pc.createOffer().then((offer) => pc.setLocalDescription(offer));
-}});
 setTimeout(() => {{
   const app = document.createElement("script");
   app.src = "/_shell/app.js";
@@ -106,6 +100,71 @@ POPUP = """<!DOCTYPE html><html><head><script src="{C}/popup-script.js"></script
 <link rel="icon" href="{C}/favicon.ico"></head><body>
 <img src="{C}/popup-image.png"><script>fetch("{C}/popup-fetch").catch(() => 0);</script>
 </body></html>"""
+# WebRTC has pages of its own: the attack page navigates itself (a cross-origin
+# ``<a download>`` is followed as a link), which closed its peer connections before they
+# gathered. Each page makes one peer connection with a data channel (an m-line, so ICE
+# gathers) that asks an ICE server, or that is answered with a remote candidate (ICE then
+# checks it); it shows its article once that has been tried, or after 3 s.
+WEBRTC_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/><title>Daily8</title></head>
+<body><div id="__next"></div><script>
+const {{servers, candidate}} = {config};
+let shown = false;
+const show = () => {{
+  if (shown) return;
+  shown = true;
+  const app = document.createElement("script");
+  app.src = "/_shell/app.js";
+  app.onload = () => {{ window.webrtcDone = true; }};
+  document.body.appendChild(app);
+}};
+setTimeout(show, 3000);
+const answer = (sdp) => sdp.replace("a=setup:actpass", "a=setup:active")
+  .replace(/a=ice-ufrag:.*/, "a=ice-ufrag:canary")
+  .replace(/a=ice-pwd:.*/, "a=ice-pwd:canary-canary-canary-canary")
+  .replace(/a=candidate:.*\\r\\n/g, "")
+  .replace(/(a=mid:.*\\r\\n)/, "$1a=" + candidate + "\\r\\n");
+try {{
+  const pc = window.pc = new RTCPeerConnection({{iceServers: servers}});
+  const tried = () => pc.iceGatheringState === "complete"
+    && (!candidate || pc.iceConnectionState !== "new") && show();
+  pc.onicegatheringstatechange = tried;
+  pc.oniceconnectionstatechange = tried;
+  pc.createDataChannel("x");
+  pc.createOffer().then((offer) => pc.setLocalDescription(offer)).then(() => candidate
+    && pc.setRemoteDescription({{type: "answer", sdp: answer(pc.localDescription.sdp)}}))
+    .catch(show);
+}} catch (e) {{ show(); }}
+</script></body></html>
+"""
+#: The WebRTC techniques: the ICE server URL a page asks (with a TURN user), or the remote
+#: candidate it is answered with, and what reaches the canary from an unguarded browser.
+WEBRTC = {
+    "stun": ("stun:127.0.0.1:{UDP}", "(udp: stun binding)"),
+    "stun-named": ("stun:canary-name.example:{UDP}", "(udp: stun binding)"),
+    "turn-udp": ("turn:127.0.0.1:{UDP}", "(udp: turn allocate)"),
+    "turn-tcp": ("turn:127.0.0.1:{PORT}?transport=tcp", "(tcp: turn allocate)"),
+    "turn-tcp-named": ("turn:canary-name.example:{PORT}?transport=tcp", "(tcp: turn allocate)"),
+    "turns": ("turns:127.0.0.1:{PORT}?transport=tcp", "(tcp: tls)"),
+    "remote-udp": ("candidate:1 1 udp 2130706431 127.0.0.1 {UDP} typ host", "(udp: stun binding)"),
+    "remote-tcp": (
+        "candidate:2 1 tcp 1518280447 127.0.0.1 {PORT} typ host tcptype passive",
+        "(tcp: stun binding)",
+    ),
+}
+
+
+def webrtc_page(technique: str, values: dict[str, Any]) -> str:
+    """The page of a WebRTC `technique` aimed at the canary."""
+    target = WEBRTC[technique][0].format(**values)
+    config: dict[str, Any] = {"servers": [], "candidate": None}
+    if target.startswith("candidate:"):
+        config["candidate"] = target
+    else:
+        config["servers"] = [{"urls": target, "username": "u", "credential": "c"}]
+    return WEBRTC_PAGE.format(config=json.dumps(config))
+
+
 NAVIGATE = """<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0; url={C}/refresh">
 </head><body><div id="__next"></div>
 <script>setTimeout(() => {{ location.href = "{C}/location"; }}, 50);</script></body></html>"""
@@ -144,6 +203,10 @@ class AttackSite:
         for path in self.attacks:
             (root / page_file(path)).write_text(ATTACK.format(**values))
             shutil.copyfile(seed_data, root / "_data" / page_file(path + ".json"))
+        self.webrtc = {name: article_path() for name in WEBRTC}
+        for name, path in self.webrtc.items():
+            (root / page_file(path)).write_text(webrtc_page(name, values))
+            shutil.copyfile(seed_data, root / "_data" / page_file(path + ".json"))
         self.navigate = article_path()
         (root / page_file(self.navigate)).write_text(NAVIGATE.format(**values))
         # Redirects of the navigation: at once (always), and after a plain shell (auto).
@@ -158,7 +221,8 @@ class AttackSite:
 
     @property
     def paths(self) -> list[str]:
-        return [*self.attacks, self.navigate, self.redirected, self.redirected_later]
+        webrtc = list(self.webrtc.values())
+        return [*self.attacks, *webrtc, self.navigate, self.redirected, self.redirected_later]
 
 
 @pytest.fixture
@@ -209,6 +273,27 @@ def test_the_attack_pages_reach_the_canary_from_an_unguarded_browser(
     assert expected <= reached, reached
 
 
+@pytest.mark.parametrize("technique", sorted(WEBRTC))
+def test_each_webrtc_technique_reaches_the_canary_from_an_unguarded_browser(
+    attack_site: AttackSite, canary: Canary, browser: str, technique: str
+) -> None:
+    what = WEBRTC[technique][1]
+    before = canary.paths[what]
+
+    async def visit() -> None:
+        async with async_playwright() as playwright:
+            chromium = await playwright.chromium.launch(
+                executable_path=browser, args=[*CHROMIUM_FLAGS, LOCAL_ONLY]
+            )
+            page = await chromium.new_page()
+            await page.goto(attack_site.site.url(attack_site.webrtc[technique]))
+            await page.wait_for_function("window.webrtcDone === true")
+            await chromium.close()
+
+    asyncio.run(visit())
+    assert canary.reached(what, more_than=before), canary.paths
+
+
 # --- the crawls: zero connections ------------------------------------------------------------
 
 
@@ -224,7 +309,8 @@ def test_rendered_pages_never_reach_a_forbidden_host(
     assert stats["finish_reason"] == "finished", result.log
     # Every page rendered or failed with a label; none is parsed from an error page.
     rendered = stats.get("newsspider/render/pages", 0) + stats["newsspider/render/failures"]
-    assert rendered == (5 if mode == "always" else 4)  # auto: the plain fetch got the 302
+    pages = 5 + len(WEBRTC) if mode == "always" else 4 + len(WEBRTC)  # auto: a plain 302
+    assert rendered == pages
     labelled = {k.rsplit("/", 1)[1] for k in stats if k.startswith("newsspider/pages/failed/")}
     offsite = {"render_redirect_offsite", "render_navigation_offsite", "redirect_offsite"}
     assert labelled <= offsite, labelled
@@ -291,7 +377,8 @@ def test_the_policy_flags_bypass_the_proxy_for_exactly_the_allowed_hosts(seed: i
             assert f"MAP {host} ~NOTFOUND" in rules
         else:  # pinned to the address that was checked: a later answer is never used
             assert f"MAP {host} {answers[host][0]}" in rules
-    assert "udp" in values["--force-webrtc-ip-handling-policy"]
+    # The flag Debian's Chromium 156 obeys (the --force- one alone lets STUN out).
+    assert values["--webrtc-ip-handling-policy"] == "disable_non_proxied_udp"
     user = browser_policy_flags(policy, (LOCAL_ONLY,))
     assert user[-1] == LOCAL_ONLY and not any("~NOTFOUND" in flag for flag in user)
 

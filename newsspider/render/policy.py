@@ -6,8 +6,10 @@ Three layers, each enough for what it covers:
   reached, except to the allowed ``host:port`` pairs (``--proxy-bypass-list``, with
   ``<-loopback>`` so 127.0.0.1 is not bypassed implicitly); host names other than the
   allowed ones do not resolve (``--host-resolver-rules``); WebRTC may not send UDP outside
-  the proxy. This covers what no Playwright hook sees: redirect hops, shared workers,
-  WebSockets of workers, preconnect, prefetch, STUN.
+  the proxy (``--webrtc-ip-handling-policy``), so STUN, TURN over UDP and ICE checks are
+  never sent, and TURN over TCP or TLS and ICE over TCP meet the refusing proxy. This
+  covers what no Playwright hook sees: redirect hops, shared workers, WebSockets of
+  workers, preconnect, prefetch, WebRTC.
 - Playwright routes: the render page's requests (`ResourceFilter`, scrapy-playwright's
   ``PLAYWRIGHT_ABORT_REQUEST``), every other page of its context and every WebSocket
   (`BrowserGuard`); popups are closed as they open; service workers and downloads are off.
@@ -117,6 +119,7 @@ def browser_policy_flags(
     flags = [
         f"--proxy-server={REFUSING_PROXY}",
         f"--proxy-bypass-list={';'.join(bypass)}",
+        # The second is the one Chromium reads (Debian's 156 has no --force- switch).
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--dns-prefetch-disable",
