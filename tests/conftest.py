@@ -63,16 +63,24 @@ def run_crawl(
     replay: Path | None = FIXTURES,
     timeout: float = 120,
     name: str = "out",
+    own_memory: bool = False,
 ) -> CrawlResult:
-    """Run ``scrapy crawl daily8`` in a subprocess and read its feed, stats and log."""
+    """Run ``scrapy crawl daily8`` in a subprocess and read its feed, stats and log.
+
+    `own_memory`: start it from a shell that forks, so that its ``memusage/max`` (Linux
+    ``ru_maxrss``, kept across exec) counts the crawl alone, not this test process's size.
+    """
     feed = tmp_path / f"{name}.jsonl"
     stats_file = tmp_path / f"{name}-stats.json"
     merged = {"STATS_FILE": str(stats_file), "LOG_LEVEL": "INFO", "SEEN_DB": "off"}
     if replay is not None:
         merged["REPLAY_DIR"] = str(replay)
     merged.update(settings or {})
+    command = crawl_command(feed, merged, args)
+    if own_memory:
+        command = ["/bin/sh", "-c", '"$@"; exit $?', "sh", *command]
     done = subprocess.run(
-        crawl_command(feed, merged, args),
+        command,
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -66,6 +66,7 @@ def test_every_fault_is_survived_and_counted(tmp_path: Path, site_server: Any) -
         f"urls={urls}",
         replay=None,
         timeout=180,
+        own_memory=True,
         settings={
             "ALLOWED_HOSTS": server.allowed,
             "DOWNLOAD_TIMEOUT": 2,
