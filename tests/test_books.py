@@ -619,3 +619,50 @@ def test_remote_storages_import_no_cloud_library() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=ENV
     )
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_run_killed_after_its_upload_is_settled_by_the_next(
+    tmp_path: Path, all_ids: list[str], ftp_server: FtpServer
+) -> None:
+    database = tmp_path / "seen.sqlite3"
+    log = tmp_path / "killed.log"
+    uri = ftp_server.uri("daily8.jsonl")
+    crawl = start(uri, {"SEEN_DB": database, "NEWSSPIDER_TEST_PAUSE_AT": "after_upload"}, log)
+    marker = tmp_path / ".paused-after_upload"
+    wait_for(marker.exists, crawl, log)
+    os.kill(crawl.pid, signal.SIGKILL)  # uploaded and recorded; marks not yet confirmed
+    crawl.wait()
+    uploaded = ftp_server.files()["daily8.jsonl"].splitlines()
+    assert sorted(json.loads(line)["id"] for line in uploaded) == all_ids
+    assert seen_ids(database) == set() and staged_runs(database) == 1
+    marker.unlink()
+    done = run(str(tmp_path / "next.jsonl"), {"SEEN_DB": database})
+    assert done.returncode == EXIT_OK, done.stderr
+    assert read_feed(tmp_path / "next.jsonl") == []  # nothing twice
+    assert f"{len(all_ids)} mark(s) confirmed (its feed is in place)" in done.stderr
+    assert seen_ids(database) == set(all_ids) and staged_runs(database) == 0
+
+
+def test_a_run_killed_between_its_local_and_remote_feeds_loses_nothing(
+    tmp_path: Path, all_ids: list[str], ftp_server: FtpServer
+) -> None:
+    database = tmp_path / "seen.sqlite3"
+    log = tmp_path / "killed.log"
+    local = tmp_path / "daily8.jsonl"
+    uri = ftp_server.uri("daily8.jsonl")
+    settings = {"SEEN_DB": database, "NEWSSPIDER_TEST_PAUSE_AT": "after_rename"}
+    crawl = start(str(local), settings, log, (*ARGS, "-O", uri))
+    marker = local.with_name(f".{local.name}.paused-after_rename")
+    wait_for(marker.exists, crawl, log)
+    os.kill(crawl.pid, signal.SIGKILL)  # the local feed is in place, the upload never ran
+    crawl.wait()
+    assert sorted(item["id"] for item in read_feed(local)) == all_ids
+    assert ftp_server.files() == {}
+    assert staged_runs(database) == 1
+    marker.unlink()
+    done = run(uri, {"SEEN_DB": database})  # the remote reader's next run
+    assert done.returncode == EXIT_OK, done.stderr
+    assert f"0 mark(s) confirmed (its feed is in place), {len(all_ids)} dropped" in done.stderr
+    uploaded = ftp_server.files()["daily8.jsonl"].splitlines()
+    assert sorted(json.loads(line)["id"] for line in uploaded) == all_ids  # none lost there
+    assert seen_ids(database) == set(all_ids) and staged_runs(database) == 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import io
 import logging
 import os
@@ -246,15 +247,17 @@ class AtomicFileFeedStorage(FileFeedStorage):
         os.replace(combined, self.partial)
 
     def _pause(self, point: str) -> None:
-        """Tests only: wait at `point` until the test removes the marker file it names."""
-        if self.pause_at != point:
-            return
-        marker = self.partial.with_name(f".{Path(self.path).name}.paused-{point}")
-        marker.write_text(str(os.getpid()))
-        logger.warning("Test pause at %s until %s is removed", point, marker)
-        deadline = time.monotonic() + _PAUSE_MAX
-        while marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        if self.pause_at == point:
+            test_pause(point, self.partial.with_name(f".{Path(self.path).name}.paused-{point}"))
+
+
+def test_pause(point: str, marker: Path) -> None:
+    """Tests only (``NEWSSPIDER_TEST_PAUSE_AT``): wait at `point` until `marker` is removed."""
+    marker.write_text(str(os.getpid()))
+    logger.warning("Test pause at %s until %s is removed", point, marker)
+    deadline = time.monotonic() + _PAUSE_MAX
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def remove_stale_partials(folder: Path) -> int:
@@ -334,10 +337,25 @@ class _GatedRemoteFeedStorage(BlockingFeedStorage):
                 withheld,
             )
             return succeed(None)
-        return super().store(file).addCallback(self._uploaded)
+        file.seek(0)
+        digest, size = hashlib.sha256(), 0
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+        file.seek(0)
+        staged = StagedFeed(self.target(), size, digest.hexdigest())
+        return super().store(file).addCallback(self._uploaded, staged)
 
-    def _uploaded(self, result: None) -> None:
+    def _uploaded(self, result: None, staged: StagedFeed) -> None:
+        """The upload succeeded: record it with the run's staged marks (a later run that
+        finds every feed of a killed run recorded confirms its marks)."""
         self.published = True
+        marks = marks_for(self.crawler) if self.crawler is not None else None
+        if marks is not None:
+            marks.stage(staged)
+        config = run_config(self.crawler) if self.crawler is not None else None
+        if config is not None and config.test_pause_at == "after_upload" and config.seen_db:
+            test_pause("after_upload", config.seen_db.with_name(".paused-after_upload"))
 
     def target(self) -> str:
         """The remote file, without credentials."""

@@ -69,14 +69,26 @@ class StagingSeenStore(SeenStore, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StagedFeed:
-    """A feed file as it must be found once renamed into place: absolute path, size, SHA-256."""
+    """A feed as it must be found once stored: a local file's absolute path (or a remote
+    feed's URI, without credentials), size and SHA-256.
+
+    A local feed is staged before its rename and checked afterwards; a remote one is
+    recorded only once its upload succeeded (it cannot be read back).
+    """
 
     path: str
     size: int
     sha256: str
 
+    @property
+    def remote(self) -> bool:
+        return "://" in self.path
+
     def matches(self) -> bool:
-        """Whether the file at `path` is this feed, byte for byte."""
+        """Whether the feed is in place: the file at `path` is this feed, byte for byte (a
+        remote feed is recorded once uploaded)."""
+        if self.remote:
+            return True
         try:
             if os.path.getsize(self.path) != self.size:
                 return False
@@ -276,9 +288,11 @@ def _recover(crawler: Crawler, store: SqliteSeenStore) -> None:
 class RunMarks:
     """This run's seen marks: pending in memory until every feed is stored.
 
-    With a staging store (SQLite, Redis) they are staged beside each local feed before its
-    rename (`stage`) and confirmed after (`commit`), so that a kill at any instant is settled
-    by the next run. Other stores get them in one `commit`.
+    With a staging store (SQLite, Redis) they are staged with each local feed before its
+    rename and each remote feed once uploaded (`stage`), and confirmed once every feed is
+    stored (`commit`), so that a kill at any instant is settled by the next run: its marks
+    are confirmed only if every feed it had (stdout aside) was recorded and is in place.
+    Other stores get them in one `commit`.
     """
 
     def __init__(self, store: SeenStore, feeds_expected: int) -> None:
@@ -323,14 +337,10 @@ def marks_for(crawler: Crawler) -> RunMarks | None:
     """The crawler's `RunMarks` (None when the seen-store is off)."""
     if crawler not in _MARKS:
         store = store_for(crawler)
-        local = sum(1 for uri in crawler.settings.getdict("FEEDS") if is_local_feed(str(uri)))
-        _MARKS[crawler] = RunMarks(store, local) if store is not None else None
+        feeds = crawler.settings.getdict("FEEDS")
+        staged = sum(1 for uri in feeds if not str(uri).startswith(("stdout:", "-")))
+        _MARKS[crawler] = RunMarks(store, staged) if store is not None else None
     return _MARKS[crawler]
-
-
-def is_local_feed(uri: str) -> bool:
-    """Whether a feed URI names a local file (renamed into place), not stdout or a remote."""
-    return uri.startswith("file:") or ("://" not in uri and not uri.startswith("stdout:"))
 
 
 class RunLock:
