@@ -129,9 +129,11 @@ def start_worker(
     server: SiteServer,
     url: str | None,
     *extra: str,
+    feed: str | None = None,
     **settings: Any,
 ) -> subprocess.Popen[str]:
-    """``scrapy crawl daily8`` writing ``<name>-<worker id>.jsonl`` and ``<name>-stats.json``."""
+    """``scrapy crawl daily8`` writing ``<name>-<worker id>.jsonl`` (or `feed`) and
+    ``<name>-stats.json``."""
     merged: dict[str, Any] = {
         "ALLOWED_HOSTS": server.allowed,
         "ROBOTSTXT_OBEY": False,
@@ -143,7 +145,7 @@ def start_worker(
         merged |= {"REDIS_URL": url, "REDIS_WORKER_TIMEOUT": 10}
     merged |= settings
     args = ("-a", "locale=all", "-a", f"urls={server.base}/en", *extra)
-    command = crawl_command(tmp / f"{name}-%(worker_id)s.jsonl", merged, args)
+    command = crawl_command(feed or tmp / f"{name}-%(worker_id)s.jsonl", merged, args)
     log = (tmp / f"{name}.log").open("w")
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True, env=environment())
 
@@ -638,3 +640,36 @@ def test_a_worker_that_lost_its_lease_after_its_rename_still_writes_its_marks(
     assert store.confirm("run1", [record]) == 1  # settled where the feed is
     assert db.client.hexists(keys.seen, "a1") and db.client.zcard(keys.requests) == 0
     assert not db.client.exists(keys.staged_runs, keys.doubt("run1"))
+
+
+def test_a_worker_that_lost_its_lease_uploads_no_remote_feed(
+    tmp_path: Path, db: RedisServer, fast_site: SiteServer, all_ids: set[str]
+) -> None:
+    from tests.test_books import FtpServer
+
+    ftp = FtpServer(tmp_path / "ftp-root", tmp_path / "ftp.log")
+    try:
+        uri = ftp.uri("zombie-%(worker_id)s.jsonl")
+        pause = {"NEWSSPIDER_TEST_PAUSE_AT": "before_upload"}
+        zombie = start_worker(tmp_path, "zombie", fast_site, db.url, feed=uri, **pause)
+        marker = tmp_path / ".paused-before_upload"
+        deadline = time.monotonic() + 90
+        while not marker.exists():
+            assert zombie.poll() is None, (tmp_path / "zombie.log").read_text()[-3000:]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (alive,) = db.client.keys("daily8:alive:*")
+        db.client.delete(alive)  # as if it had stalled past REDIS_WORKER_TIMEOUT
+        marker.unlink()
+        assert zombie.wait(timeout=60) != EXIT_OK
+        log = (tmp_path / "zombie.log").read_text()
+        assert "Feed not uploaded: worker" in log and "lost its lease" in log
+        assert ftp.files() == {} and ftp.events() == []
+        assert db.client.hlen("daily8:seen") == 0
+        again = start_worker(tmp_path, "again", fast_site, db.url, feed=ftp.uri("again.jsonl"))
+        finish(again, tmp_path, "again")
+        uploaded = ftp.files()["again.jsonl"].decode().splitlines()
+        assert sorted(json.loads(line)["id"] for line in uploaded) == sorted(all_ids)
+    finally:
+        ftp.process.kill()
+        ftp.process.wait()

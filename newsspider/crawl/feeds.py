@@ -260,6 +260,16 @@ def test_pause(point: str, marker: Path) -> None:
         time.sleep(0.02)
 
 
+def remote_test_pause(crawler: Crawler | None, point: str) -> None:
+    """`test_pause` for a remote feed: the marker ``.paused-<point>`` is beside ``STATS_FILE``,
+    else beside ``SEEN_DB``."""
+    if crawler is None or run_config(crawler).test_pause_at != point:
+        return
+    beside = crawler.settings.get("STATS_FILE") or run_config(crawler).seen_db
+    if beside:
+        test_pause(point, Path(beside).with_name(f".paused-{point}"))
+
+
 def remove_stale_partials(folder: Path) -> int:
     """Remove the ``.<name>.partial-<pid>`` files of dead processes in `folder`; how many."""
     removed = 0
@@ -353,9 +363,7 @@ class _GatedRemoteFeedStorage(BlockingFeedStorage):
         marks = marks_for(self.crawler) if self.crawler is not None else None
         if marks is not None:
             marks.stage(staged)
-        config = run_config(self.crawler) if self.crawler is not None else None
-        if config is not None and config.test_pause_at == "after_upload" and config.seen_db:
-            test_pause("after_upload", config.seen_db.with_name(".paused-after_upload"))
+        remote_test_pause(self.crawler, "after_upload")
 
     def target(self) -> str:
         """The remote file, without credentials."""

@@ -90,7 +90,8 @@ def redis_unreachable(settings: BaseSettings) -> str | None:
 
 class RedisAddon:
     """With ``REDIS_URL``: scrapy-redis's scheduler and duplicate filter, the Redis seen-store
-    (``SEEN_STORE``, read by `newsspider.crawl.seen.store_for`) and leased feed files.
+    (``SEEN_STORE``, read by `newsspider.crawl.seen.store_for`) and leased feeds (local and
+    remote).
 
     Without it nothing changes (Scrapy's scheduler, the SQLite seen-store).
     """
@@ -111,5 +112,12 @@ class RedisAddon:
             f"{FRONTIER}.SharedFrontierSpiderMiddleware", 10, "addon"
         )
         storages = settings["FEED_STORAGES"]
-        for scheme in ("", "file"):
-            storages.set(scheme, f"{STORAGE}.LeasedFeedStorage", "project")
+        for scheme, name in (
+            ("", "LeasedFeedStorage"),
+            ("file", "LeasedFeedStorage"),
+            ("ftp", "LeasedFTPFeedStorage"),
+            ("ftps", "LeasedFTPFeedStorage"),
+            ("s3", "LeasedS3FeedStorage"),
+            ("gs", "LeasedGCSFeedStorage"),
+        ):
+            storages.set(scheme, f"{STORAGE}.{name}", "project")

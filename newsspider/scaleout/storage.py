@@ -8,8 +8,17 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
+from twisted.internet.defer import Deferred, succeed
 
-from newsspider.crawl.feeds import AtomicFileFeedStorage, FeedLogFilter, finished_normally
+from newsspider.crawl.feeds import (
+    AtomicFileFeedStorage,
+    FeedLogFilter,
+    GatedFTPFeedStorage,
+    GatedGCSFeedStorage,
+    GatedS3FeedStorage,
+    finished_normally,
+    remote_test_pause,
+)
 from newsspider.crawl.seen import SeenRecord, StagedFeed
 from newsspider.scaleout.leases import LeaseLost, Worker, worker_for
 from newsspider.site.items import iso, parse_iso
@@ -113,3 +122,39 @@ class LeasedFeedStorage(AtomicFileFeedStorage):
     def _finished(self) -> bool:
         stats = self.crawler.stats if self.crawler is not None else None
         return stats is not None and finished_normally(stats.get_value("finish_reason"))
+
+
+class _LeasedRemote:
+    """A remote feed uploaded only while this worker still holds its lease (checked, and
+    renewed, right before the upload); the upload is then recorded with the staged marks."""
+
+    crawler: Crawler | None
+
+    def store(self, file: IO[bytes]) -> Deferred[None]:
+        crawler = self.crawler
+        remote_test_pause(crawler, "before_upload")
+        stats = crawler.stats if crawler is not None else None
+        if (
+            crawler is not None
+            and stats is not None
+            and finished_normally(stats.get_value("finish_reason"))
+            and not worker_for(crawler).heartbeat()
+        ):
+            file.close()
+            FeedLogFilter.note_withheld()
+            logger.error("Feed not uploaded: worker %s lost its lease", worker_for(crawler).id)
+            return succeed(None)
+        stored: Deferred[None] = super().store(file)  # type: ignore[misc]  # a mixin
+        return stored
+
+
+class LeasedFTPFeedStorage(_LeasedRemote, GatedFTPFeedStorage):
+    """``ftp://`` and ``ftps://`` feeds of a worker."""
+
+
+class LeasedS3FeedStorage(_LeasedRemote, GatedS3FeedStorage):
+    """``s3://`` feeds of a worker."""
+
+
+class LeasedGCSFeedStorage(_LeasedRemote, GatedGCSFeedStorage):
+    """``gs://`` feeds of a worker."""
