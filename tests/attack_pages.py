@@ -15,6 +15,12 @@ refresh, ``location``, a ``Refresh`` header), a ``<base>`` on the canary, and th
 fetches the browser makes itself over HTTPS (a payment method's manifest, an identity
 provider's configuration), whose TLS handshakes only their page tells apart.
 
+Tried and left out, as they reach nothing from an unguarded Debian Chromium 156 (headless):
+``<link rel=preconnect>`` (in markup or a ``Link`` header: no connection), a ``Link``
+stylesheet header, ``<link rel=manifest>``, ``<link rel=prerender>``, ``attributionsrc``,
+``sharedStorage.worklet``, ``joinAdInterestGroup``, a ``Notification`` icon, ``<track>``,
+an external SVG ``<use>``, an XSLT stylesheet of an XML page.
+
 Templates: ``$C`` is the canary's URL, ``$PORT`` its TCP port, ``$UDP`` its UDP port.
 """
 
