@@ -3,7 +3,8 @@ TURN, anything) and every UDP datagram (STUN) that reaches it, and what each ask
 
 What each asked for (`Canary.paths`): an HTTP request's path; ``(tcp: turn allocate)``,
 ``(udp: stun binding)`` and so on for a STUN message (STUN, TURN); ``(tcp: tls)`` for a TLS
-handshake (``turns:``); ``(silent)`` for a connection that sent nothing.
+handshake (``turns:``, ``https:``); ``(udp: quic initial)`` and so on for a QUIC packet with a
+long header (HTTP/3, WebTransport); ``(silent)`` for a connection that sent nothing.
 
 It runs in a thread of the test process; the crawl under test runs in a subprocess.
 """
@@ -19,10 +20,12 @@ from collections import Counter
 #: The fixed field of every STUN message (RFC 5389), TURN's included, at bytes 4-8.
 STUN_COOKIE = b"\x21\x12\xa4\x42"
 STUN_METHODS = {0x001: "stun binding", 0x003: "turn allocate"}
+#: The packet types of a QUIC long header (RFC 9000, 17.2), bits 4-5 of its first byte.
+QUIC_TYPES = ("initial", "0-rtt", "handshake", "retry")
 
 
 def label(transport: str, data: bytes) -> str | None:
-    """What `data`, the first bytes on `transport`, is when it is not HTTP: STUN or TLS."""
+    """What `data`, the first bytes on `transport`, is when it is not HTTP: STUN, TLS or QUIC."""
     if data[6:10] == STUN_COOKIE:  # framed by its length (RFC 4571): ICE over TCP
         data = data[2:]
     if len(data) >= 20 and data[4:8] == STUN_COOKIE:
@@ -31,6 +34,8 @@ def label(transport: str, data: bytes) -> str | None:
         return f"({transport}: {STUN_METHODS.get(method, f'stun method {method:#x}')})"
     if data[:1] == b"\x16" and data[1:2] == b"\x03":
         return f"({transport}: tls)"
+    if transport == "udp" and len(data) >= 5 and data[0] & 0xC0 == 0xC0 and any(data[1:5]):
+        return f"(udp: quic {QUIC_TYPES[data[0] >> 4 & 0x3]})"  # a long header, a version
     return None
 
 

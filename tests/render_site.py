@@ -9,7 +9,8 @@ and JSON are rewritten to this server, so neither a crawl nor a browser leaves i
 ``GET /__requests__`` lists the paths requested so far (as JSON), ``GET /__hosts__`` the
 Host headers; ``--stall PATH`` answers the first request for PATH and never answers the
 next ones; ``--redirect PATH=URL`` answers PATH with a 302 to URL (``--redirect-later``:
-from the second request on); any path with ``?redirect=URL`` is a 302 to URL. Fault
+from the second request on); any path with ``?redirect=URL`` is a 302 to URL;
+``--headers JSON`` (``{PATH: {NAME: VALUE}}``) adds response headers to PATH. Fault
 injection: ``GET /__kill__/browser`` (or ``driver``) kills, once, the Chromium whose command
 line holds ``--marker`` (or the Playwright driver above it).
 """
@@ -90,6 +91,7 @@ class SiteResource(resource.Resource):
         redirects: dict[str, str] | None = None,
         later: dict[str, str] | None = None,
         marker: str = "",
+        headers: dict[str, dict[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self.root = root.resolve()
@@ -97,6 +99,7 @@ class SiteResource(resource.Resource):
         self.redirects = redirects or {}
         self.later = later or {}
         self.marker = marker
+        self.headers = headers or {}
         self.killed: set[str] = set()
         self.requested: list[str] = []
         self.hosts: list[str] = []
@@ -137,6 +140,8 @@ class SiteResource(resource.Resource):
                 body = body.replace(f"https://{host}".encode(), local)
         content_type = CONTENT_TYPES.get(target.suffix, "application/octet-stream")
         request.setHeader("Content-Type", content_type)
+        for name, value in self.headers.get(path, {}).items():
+            request.setHeader(name, value)
         return body
 
     def kill(self, what: str) -> str:
@@ -183,12 +188,15 @@ class RenderSite:
         redirects: dict[str, str] | None = None,
         later: dict[str, str] | None = None,
         marker: str = "",
+        headers: dict[str, dict[str, str]] | None = None,
     ) -> None:
         options = [option for path in stall for option in ("--stall", path)]
         for flag, table in (("--redirect", redirects or {}), ("--redirect-later", later or {})):
             options += [item for path, url in table.items() for item in (flag, f"{path}={url}")]
         if marker:
             options.append(f"--marker={marker}")
+        if headers:
+            options.append(f"--headers={json.dumps(headers)}")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.render_site", str(root), *options],
             cwd=ROOT,
@@ -228,6 +236,7 @@ def main() -> None:
     parser.add_argument("--redirect", action="append", default=[], help="PATH=URL: a 302")
     parser.add_argument("--redirect-later", action="append", default=[], help="PATH=URL")
     parser.add_argument("--marker", default="", help="a flag of the browser to kill")
+    parser.add_argument("--headers", default="{}", help="JSON: {PATH: {NAME: VALUE}}")
     args = parser.parse_args()
 
     def table(items: list[str]) -> dict[str, str]:
@@ -239,6 +248,7 @@ def main() -> None:
         table(args.redirect),
         table(args.redirect_later),
         args.marker,
+        json.loads(args.headers),
     )
     port = reactor.listenTCP(  # type: ignore[attr-defined]
         0, server.Site(root), interface="127.0.0.1", backlog=128

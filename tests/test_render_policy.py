@@ -2,9 +2,11 @@
 
 A canary (`tests.canary`) listens on a forbidden 127.0.0.1 port; pages of
 `tests.render_site` try every way a page can reach it (subresources, redirects, workers,
-WebSockets, popups, forms, downloads, WebRTC, prefetch and preconnect). A plain browser
-reaches it (the control: with the attack page, and with each WebRTC page on its own);
-crawls with ``RENDER=always`` and ``RENDER=auto`` must not, once.
+WebSockets, popups, forms, downloads, WebRTC, prefetch and preconnect; and those of
+`tests.attack_pages`: worklets, WebTransport, pings, navigations, response headers...). A
+plain browser reaches it (the control: with the attack page, with each WebRTC page on its
+own, and with each technique of the other pages); crawls with ``RENDER=always`` and
+``RENDER=auto`` must not, once.
 Faults are injected for the bounds: an oversize page, a browser and a driver killed
 mid-run, a page that eats memory.
 """
@@ -20,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
+from string import Template
 from typing import Any
 
 import pytest
@@ -37,6 +40,7 @@ from newsspider.render.config import (
 )
 from newsspider.render.policy import REFUSING_PROXY, browser_policy_flags
 from newsspider.site.urls import HOSTS, HostPolicy
+from tests.attack_pages import ISOLATED, MORE, MORE_FILES
 from tests.canary import Canary
 from tests.conftest import CrawlResult, run_crawl
 from tests.render_site import SHELLS, RenderSite, build_site, page_file
@@ -165,11 +169,6 @@ def webrtc_page(technique: str, values: dict[str, Any]) -> str:
     return WEBRTC_PAGE.format(config=json.dumps(config))
 
 
-NAVIGATE = """<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0; url={C}/refresh">
-</head><body><div id="__next"></div>
-<script>setTimeout(() => {{ location.href = "{C}/location"; }}, 50);</script></body></html>"""
-
-
 def article_path() -> str:
     return "/en/article/" + uuid.uuid4().hex
 
@@ -207,8 +206,16 @@ class AttackSite:
         for name, path in self.webrtc.items():
             (root / page_file(path)).write_text(webrtc_page(name, values))
             shutil.copyfile(seed_data, root / "_data" / page_file(path + ".json"))
-        self.navigate = article_path()
-        (root / page_file(self.navigate)).write_text(NAVIGATE.format(**values))
+        # The pages of `tests.attack_pages`: "more", and those of their own.
+        self.pages = {name: article_path() for name in ["more", *ISOLATED]}
+        headers = {}
+        for name, path in self.pages.items():
+            page = MORE if name == "more" else ISOLATED[name]
+            (root / page_file(path)).write_text(page.page(values))
+            shutil.copyfile(seed_data, root / "_data" / page_file(path + ".json"))
+            headers[path] = page.response_headers(values)
+        for name, text in MORE_FILES.items():
+            (root / name).write_text(Template(text).substitute(values))
         # Redirects of the navigation: at once (always), and after a plain shell (auto).
         self.redirected, self.redirected_later = article_path(), article_path()
         shutil.copyfile(SHELLS / "article.html", root / page_file(self.redirected_later))
@@ -217,12 +224,13 @@ class AttackSite:
             root,
             redirects={self.redirected: target},
             later={self.redirected_later: target},
+            headers=headers,
         )
 
     @property
     def paths(self) -> list[str]:
-        webrtc = list(self.webrtc.values())
-        return [*self.attacks, *webrtc, self.navigate, self.redirected, self.redirected_later]
+        webrtc, pages = list(self.webrtc.values()), list(self.pages.values())
+        return [*self.attacks, *webrtc, *pages, self.redirected, self.redirected_later]
 
 
 @pytest.fixture
@@ -294,6 +302,32 @@ def test_each_webrtc_technique_reaches_the_canary_from_an_unguarded_browser(
     assert canary.reached(what, more_than=before), canary.paths
 
 
+@pytest.mark.parametrize("name", ["more", *sorted(ISOLATED)])
+def test_each_technique_of_the_other_pages_reaches_the_canary_from_an_unguarded_browser(
+    attack_site: AttackSite, canary: Canary, browser: str, name: str
+) -> None:
+    expected = (MORE if name == "more" else ISOLATED[name]).reaches
+    before = canary.paths.copy()
+
+    async def visit() -> list[str]:
+        async with async_playwright() as playwright:
+            chromium = await playwright.chromium.launch(
+                executable_path=browser, args=[*CHROMIUM_FLAGS, LOCAL_ONLY]
+            )
+            page = await chromium.new_page()
+            await page.goto(attack_site.site.url(attack_site.pages[name]))
+            # The browser stays open while the canary is waited for, each technique in turn.
+            missed = [
+                what
+                for what in expected
+                if not await asyncio.to_thread(canary.reached, what, more_than=before[what])
+            ]
+            await chromium.close()
+            return missed
+
+    assert asyncio.run(visit()) == [], canary.paths - before
+
+
 # --- the crawls: zero connections ------------------------------------------------------------
 
 
@@ -309,8 +343,8 @@ def test_rendered_pages_never_reach_a_forbidden_host(
     assert stats["finish_reason"] == "finished", result.log
     # Every page rendered or failed with a label; none is parsed from an error page.
     rendered = stats.get("newsspider/render/pages", 0) + stats["newsspider/render/failures"]
-    pages = 5 + len(WEBRTC) if mode == "always" else 4 + len(WEBRTC)  # auto: a plain 302
-    assert rendered == pages
+    pages = len(attack_site.paths) - (mode == "auto")  # auto: the plain 302 is not rendered
+    assert rendered == pages, stats
     labelled = {k.rsplit("/", 1)[1] for k in stats if k.startswith("newsspider/pages/failed/")}
     offsite = {"render_redirect_offsite", "render_navigation_offsite", "redirect_offsite"}
     assert labelled <= offsite, labelled

@@ -9,7 +9,9 @@ Three layers, each enough for what it covers:
   the proxy (``--webrtc-ip-handling-policy``), so STUN, TURN over UDP and ICE checks are
   never sent, and TURN over TCP or TLS and ICE over TCP meet the refusing proxy. This
   covers what no Playwright hook sees: redirect hops, shared workers, WebSockets of
-  workers, preconnect, prefetch, WebRTC.
+  workers, ``WebSocketStream``, ``fetchLater``, audio worklets, WebTransport (refused, not
+  sent direct, under a proxy), the browser's own fetches (payment methods, FedCM),
+  preconnect, prefetch, WebRTC.
 - Playwright routes: the render page's requests (`ResourceFilter`, scrapy-playwright's
   ``PLAYWRIGHT_ABORT_REQUEST``), every other page of its context and every WebSocket
   (`BrowserGuard`); popups are closed as they open; service workers and downloads are off.
