@@ -419,7 +419,14 @@ def test_the_policy_flags_bypass_the_proxy_for_exactly_the_allowed_hosts(seed: i
 
 @pytest.mark.parametrize(
     "flag",
-    ["--proxy-server=direct://", "--no-proxy-server", "--proxy-bypass-list=*", "--proxy-pac-url=x"],
+    [
+        "--proxy-server=direct://",
+        "--no-proxy-server",
+        "--proxy-bypass-list=*",
+        "--proxy-pac-url=x",
+        "--enable-quic",
+        "--origin-to-force-quic-on=127.0.0.1:443",
+    ],
 )
 def test_browser_args_may_not_undo_the_policy(flag: str) -> None:
     settings = Settings({"RENDER_BROWSER_ARGS": json.dumps(["--a", flag])})

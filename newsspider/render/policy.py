@@ -55,6 +55,9 @@ GUARDED_FLAGS = (
     "--proxy-auto-detect",
     "--force-webrtc-ip-handling-policy",
     "--webrtc-ip-handling-policy",
+    # QUIC (HTTP/3, WebTransport) is UDP: it would not go through the refusing proxy.
+    "--enable-quic",
+    "--origin-to-force-quic-on",
 )
 #: Request meta key of a render's `RenderState`.
 STATE_KEY = "newsspider_render_state"
