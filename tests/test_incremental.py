@@ -111,6 +111,15 @@ def start_slow_crawl(
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True)
 
 
+def start_named(
+    tmp_path: Path, name: str, settings: dict[str, Any], args: tuple[str, ...]
+) -> subprocess.Popen[str]:
+    """A crawl writing ``<name>.jsonl`` and ``<name>.log`` in `tmp_path`."""
+    log = (tmp_path / f"{name}.log").open("w")
+    command = crawl_command(tmp_path / f"{name}.jsonl", settings, args)
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True)
+
+
 def wait_for(condition: Any, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -207,12 +216,7 @@ def test_a_paused_jobdir_crawl_resumes_without_loss_or_duplicates(
     }
     args = ("-a", f"urls={server.base}/en,{server.base}/", "-a", "locale=all")
 
-    def start(name: str) -> subprocess.Popen[str]:
-        log = (tmp_path / f"{name}.log").open("w")
-        command = crawl_command(tmp_path / f"{name}.jsonl", settings, args)
-        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True)
-
-    first = start("part1")
+    first = start_named(tmp_path, "part1", settings, args)
     wait_for(
         lambda: "Scraped http" in (tmp_path / "part1.log").read_text() or first.poll() is not None
     )
@@ -220,7 +224,7 @@ def test_a_paused_jobdir_crawl_resumes_without_loss_or_duplicates(
     assert first.wait(timeout=60) == EXIT_INTERRUPTED
     part1 = [item["id"] for item in read_feed(tmp_path / "part1.jsonl")]
     assert part1 and seen_ids(database) == set(part1)
-    second = start("part2")
+    second = start_named(tmp_path, "part2", settings, args)
     assert second.wait(timeout=120) == EXIT_OK
     part2 = [item["id"] for item in read_feed(tmp_path / "part2.jsonl")]
     assert sorted(part1 + part2) == ALL_IDS
@@ -240,19 +244,14 @@ def test_a_retry_waiting_when_a_jobdir_crawl_stops_is_made_when_it_resumes(
     }
     args = ("-a", f"urls={server.base}{busy}", "-a", "depth=0")
 
-    def start(name: str) -> subprocess.Popen[str]:
-        log = (tmp_path / f"{name}.log").open("w")
-        command = crawl_command(tmp_path / f"{name}.jsonl", settings, args)
-        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, text=True)
-
-    first = start("part1")
+    first = start_named(tmp_path, "part1", settings, args)
     log = tmp_path / "part1.log"
     wait_for(lambda: "Retrying <GET" in log.read_text() or first.poll() is not None)
     first.send_signal(signal.SIGINT)  # stopped while the retry waits for its Retry-After
     assert first.wait(timeout=60) == EXIT_INTERRUPTED, log.read_text()[-3000:]
     assert "kept in JOBDIR for the resumed run" in log.read_text()
     assert read_feed(tmp_path / "part1.jsonl") == []
-    second = start("part2")
+    second = start_named(tmp_path, "part2", settings, args)
     assert second.wait(timeout=60) == EXIT_OK, (tmp_path / "part2.log").read_text()[-3000:]
     assert "Resumed 1 retries" in (tmp_path / "part2.log").read_text()
     assert [item["id"] for item in read_feed(tmp_path / "part2.jsonl")] == ["d" * 32]

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -372,21 +372,21 @@ def check_scrapy_settings(settings: BaseSettings) -> None:
         if not isinstance(value, str):
             continue
         default = getattr(default_settings, name, None)
+        read: Callable[[str], float]
+        if isinstance(default, bool):
+            read, expected = settings.getbool, "true or false (1 or 0)"
+        elif isinstance(default, int) and name not in _FLOATS_WITH_INT_DEFAULT:
+            read, expected = settings.getint, "an integer"
+        elif isinstance(default, int | float):
+            read, expected = settings.getfloat, "a number"
+        else:
+            continue
         try:
-            if isinstance(default, bool):
-                settings.getbool(name)
-            elif isinstance(default, int) and name not in _FLOATS_WITH_INT_DEFAULT:
-                int(value)
-            elif isinstance(default, int | float) and float(value) != float(value):
-                raise ValueError  # NaN
+            number = read(name)
         except ValueError:
-            if isinstance(default, bool):
-                expected = "true or false (1 or 0)"
-            elif isinstance(default, int) and name not in _FLOATS_WITH_INT_DEFAULT:
-                expected = "an integer"
-            else:
-                expected = "a number"
-            raise ConfigError(f"{name}: expected {expected}, got {value!r}") from None
+            number = None
+        if number is None or number != number:  # unreadable or NaN
+            raise ConfigError(f"{name}: expected {expected}, got {value!r}")
     level = settings.get("LOG_LEVEL")
     if isinstance(level, str) and not isinstance(logging.getLevelName(level), int):
         raise ConfigError(f"LOG_LEVEL: expected one of {', '.join(_LOG_LEVELS)}, got {level!r}")

@@ -116,10 +116,9 @@ class FeedLogFilter(logging.Filter):
     pending_withheld = 0
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
+        if isinstance(record.args, tuple):
             record.args = tuple(
-                _CREDENTIALS.sub(r"\1:***@", a) if isinstance(a, str) else a
-                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
+                _CREDENTIALS.sub(r"\1:***@", a) if isinstance(a, str) else a for a in record.args
             )
         if record.msg == "Stored %s" and FeedLogFilter.pending_withheld:
             FeedLogFilter.pending_withheld -= 1
